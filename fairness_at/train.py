@@ -8,7 +8,7 @@ import math, time, json, shutil
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
 import torch, torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from .core import *
 from .data import load_data, Batches, Data
 from .models import make_model, MODELS
