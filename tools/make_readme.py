@@ -13,7 +13,7 @@ def render_readme(nb_path) -> str:
     parts = []
     for c in nb['cells']:
         src = ''.join(c['source'])
-        if c['cell_type'] == 'markdown': parts.append(src.strip()); continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('](images/', '](nbs/images/')); continue
         if c['cell_type'] != 'code': continue
         d = _directives(src)
         if 'hide' in d or 'include' in d: continue
