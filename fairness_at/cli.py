@@ -50,6 +50,7 @@ def train_cmd(
     dafa_lambda:float=None,     # DAFA λ
     dafa_warmup:int=None,       # DAFA warm-up τ in epochs
     dafa_every:int=None,        # recompute DAFA weights every N epochs after τ (beyond the paper)
+    dafa_stats:str=None,        # DAFA statistics from 'train' (paper) or 'val' (beyond the paper)
     target_temp:str=None,       # FAIR-TAT: targets ~ softmax(T·CFPS); 0 or 'uniform' = uniform
     lambda_r:float=None,        # FAIR-TAT/CFA class margin (λ_r + A_c)·eps
     begin:int=None,             # FAIR-TAT: class margins from the epoch after `begin` epochs
@@ -73,7 +74,7 @@ def train_cmd(
                           schedule=schedule, lr_milestones=lr_milestones, eps=parse_number(eps, 'eps'), alpha=parse_number(alpha, 'alpha'),
                           steps=steps, beta=beta, seed=seed, train_per_class=train_per_class, val_per_class=val_per_class,
                           test_per_class=test_per_class, eval_attacks=attacks, aa_attacks=aa_attacks, val_every=val_every,
-                          dafa_lambda=dafa_lambda, dafa_warmup=dafa_warmup, dafa_every=dafa_every, data_dir=data_dir,
+                          dafa_lambda=dafa_lambda, dafa_warmup=dafa_warmup, dafa_every=dafa_every, dafa_stats=dafa_stats, data_dir=data_dir,
                           target_temp=0.0 if target_temp == 'uniform' else parse_number(target_temp, 'target-temp'), lambda_r=lambda_r,
                           begin=begin, attack_bn_train=attack_bn_train or None, average=average, avg_decay=avg_decay, fawa_threshold=fawa_threshold,
                           device=device, threads=threads, channels_last=channels_last or None)

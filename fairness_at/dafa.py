@@ -9,6 +9,8 @@ import torch, torch.nn.functional as F
 from .core import *
 from .losses import Method, register_method, trades_loss, pgd_at_loss
 from .metrics import class_similarity
+from .attacks import eval_mode, pgd, trades_attack
+from .data import Batches
 
 # %% auto #0
 __all__ = ['dafa_weights', 'DAFA']
@@ -37,7 +39,7 @@ class DAFA(Method):
         super().__init__(cfg, num_classes, n_train)
         self.lam = cfg.dafa_lambda
         self.warmup = cfg.dafa_warmup or min(max(1, round(70 / 110 * cfg.epochs)), max(1, cfg.epochs - 1))
-        self.every = getattr(cfg, 'dafa_every', 0)
+        self.every, self.stats = getattr(cfg, 'dafa_every', 0), getattr(cfg, 'dafa_stats', 'train')
         self.weights = torch.ones(num_classes, dtype=torch.double)
         self.class_probs, self._probs, self._w = None, None, {}
     def is_stats_epoch(self, epoch:int) -> bool:
@@ -49,14 +51,27 @@ class DAFA(Method):
     def class_eps(self, y): return self._wy(y)
     def class_alpha(self, y): return self._wy(y)
     def observe(self, idx, y, logits_adv, epoch:int):
-        if not self.is_stats_epoch(epoch): return
+        if self.stats != 'train' or not self.is_stats_epoch(epoch): return
         if self._probs is None:
             self._probs = torch.zeros(self.n_train, self.num_classes, device=y.device)
             self._labels = torch.zeros(self.n_train, dtype=torch.long, device=y.device)
         self._probs[idx] = F.softmax(logits_adv.float(), 1)
         self._labels[idx] = y
-    def end_epoch(self, epoch:int, confusion) -> dict:
-        if not self.is_stats_epoch(epoch) or self._probs is None: return {}
+    def val_probs(self, model, data):
+        "Softmax of `model` (eval mode) on base-attack adversarial examples of the validation split, and its labels."
+        dev = next(model.parameters()).device
+        probs = []
+        with eval_mode(model):
+            for xb, yb, _ in Batches(data.x_val, data.y_val, 500, device=dev).batches():
+                g = make_generator(self.cfg.seed if hasattr(self.cfg, 'seed') else 0, 'method', len(probs))
+                if self.base == 'trades': xa = trades_attack(model, xb, self.cfg.eps, self.cfg.alpha, self.cfg.steps, generator=g)
+                else: xa = pgd(model, xb, yb, self.cfg.eps, self.cfg.alpha, self.cfg.steps, init=self.cfg.init, generator=g)
+                with torch.no_grad(): probs.append(F.softmax(model(xa), 1))
+        return torch.cat(probs), data.y_val.to(dev)
+    def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
+        if not self.is_stats_epoch(epoch): return {}
+        if self.stats == 'val': self._probs, self._labels = self.val_probs(model, data)
+        if self._probs is None: return {}
         self.class_probs = class_similarity(self._probs, self._labels, self.num_classes).cpu()
         self.weights, self._w, self._probs = dafa_weights(self.class_probs, self.lam), {}, None
         return dict(dafa_weights=[round(float(w), 4) for w in self.weights])

@@ -44,7 +44,7 @@ class FairTAT(Method):
         if y.device not in self._m: self._m[y.device] = self.margins.float().to(y.device)
         return self._m[y.device][y]
     def targets(self, y, generator=None): return sample_targets(y, self.q, generator)
-    def end_epoch(self, epoch:int, confusion) -> dict:
+    def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         acc, score = confusion_class_accuracy(confusion), cfps(confusion)
         self.q = target_distribution(score, self.temp)
         if epoch >= self.begin: self.margins, self._m = calibrated_margins(acc, self.lam), {}

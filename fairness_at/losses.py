@@ -53,7 +53,7 @@ class Method:
         if self.base == 'trades': return trades_loss(model, x, y, beta=self.cfg.beta, **kw)
         return pgd_at_loss(model, x, y, init=self.cfg.init, **kw)
     def observe(self, idx, y, logits_adv, epoch:int): pass
-    def end_epoch(self, epoch:int, confusion:torch.Tensor) -> dict: return {}
+    def end_epoch(self, epoch:int, confusion:torch.Tensor, model=None, data=None) -> dict: return {}
     def state_dict(self) -> dict: return {}
     def load_state_dict(self, sd:dict): pass
     def summary(self) -> dict: return self.state_dict()

@@ -58,6 +58,7 @@ class TrainConfig:
     dafa_lambda:float = 1.0
     dafa_warmup:int|None = None      # τ; None = round(70/110 · epochs)
     dafa_every:int = 0               # beyond the paper: recompute DAFA weights every N epochs after τ (0 = never)
+    dafa_stats:str = 'train'         # beyond the paper: DAFA statistics from 'train' (adversarial training examples) or 'val' split
     target_temp:float = 2.0          # FAIR-TAT: targets ~ softmax(T·CFPS); 0 = uniform over the wrong classes
     lambda_r:float = 0.5             # FAIR-TAT/CFA margin eps_c = (λ_r + A_c)·eps
     begin:int = 1                    # FAIR-TAT/CFA: class-wise margins from the epoch after `begin` epochs of statistics
@@ -94,6 +95,8 @@ def validate_config(cfg:TrainConfig) -> TrainConfig:
     check(cfg.lr > 0 and math.isfinite(cfg.lr), f"--lr must be positive, got {cfg.lr}")
     check(cfg.schedule != 'piecewise' or len(cfg.lr_milestones) > 0, "--schedule piecewise needs --lr-milestones")
     check(cfg.train_per_class is None or cfg.train_per_class > 0, "--train-per-class must be positive")
+    check_choice('--dafa-stats', cfg.dafa_stats, ('train', 'val'), 'DAFA statistics source')
+    check(cfg.dafa_stats != 'val' or cfg.val_per_class > 0, "--dafa-stats val needs a validation split: set --val-per-class")
     check_choice('--average', cfg.average, (None, 'ema', 'fawa'), 'averaging')
     check(cfg.average != 'fawa' or cfg.val_per_class > 0, "--average fawa selects on the validation split: set --val-per-class (e.g. 100)")
     check(0 <= cfg.avg_decay < 1, f"--avg-decay must be in [0, 1), got {cfg.avg_decay}")
@@ -246,7 +249,7 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
             if on_batch is not None: on_batch(epoch, i)
         seconds = time.time() - t0
         conf = conf.view(k, k).cpu()
-        extra = method.end_epoch(epoch, conf) or {}
+        extra = method.end_epoch(epoch, conf, model=model, data=data) or {}
         if val_every and epoch % val_every == 0: extra.update(_validate(model, data, cfg))
         if cfg.average: avg = update_average(avg, model, cfg.avg_decay, cfg.average == 'ema' or extra['val_pgd10_worst'] >= 100 * cfg.fawa_threshold)
         train_seconds += seconds
