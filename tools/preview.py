@@ -22,6 +22,7 @@ def clean_nb(nb:dict) -> dict:
             tags = [t for k, t in TAGS.items() if re.search(rf'^#\|\s*{k}', src, re.M)]
             c = {k: v for k, v in c.items() if k in ('cell_type', 'source', 'outputs', 'execution_count')}
             c['metadata'] = {'tags': tags} if tags else {}
+            c['source'] = src
             if c['cell_type'] == 'code':
                 c.setdefault('outputs', []); c.setdefault('execution_count', None)
                 c['source'] = '\n'.join(l for l in src.splitlines() if not l.startswith('#|'))
@@ -33,7 +34,7 @@ def to_html(proc_nb:Path, out_dir:Path) -> Path:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     import nbformat
-    nb = nbformat.from_dict(clean_nb(json.loads(proc_nb.read_text())))
+    nb = nbformat.reads(json.dumps(clean_nb(json.loads(proc_nb.read_text()))), as_version=4)  # reads joins multi-line strings
     ex = HTMLExporter()
     ex.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={'remove_cell'}, remove_input_tags={'remove_input'},
                                                    remove_all_outputs_tags={'remove_output'}, enabled=True), True)
