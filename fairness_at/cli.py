@@ -31,7 +31,7 @@ def train_cmd(
     preset:str=None,            # a preset of settings: quickstart, paper-cifar10-trades, paper-cifar10-dafa, …
     dataset:str=None,           # cifar10, cifar100, stl10, svhn, imagefolder, synthetic
     model:str=None,             # small_cnn, small_cnn32, resnet18, preact_resnet18, wrn28_10, wrn34_10, mobilenet_v2
-    method:str=None,            # pgd_at, trades, dafa, fair_tat
+    method:str=None,            # pgd_at, trades, dafa, fair_tat, rslad, absld
     base:str=None,              # base loss of DAFA (default trades) or FAIR-TAT (default pgd_at): trades or pgd_at
     epochs:int=None, batch_size:int=None, lr:float=None,
     schedule:str=None,          # constant, madry, trades, dafa, cosine, piecewise
@@ -55,6 +55,9 @@ def train_cmd(
     lambda_r:float=None,        # FAIR-TAT/CFA class margin (λ_r + A_c)·eps
     begin:int=None,             # FAIR-TAT: class margins from the epoch after `begin` epochs
     attack_bn_train:store_true=False, # attack with BatchNorm in train mode (official FAIR-TAT/CFA)
+    teacher:str=None,           # RSLAD/ABSLD teacher: a run directory, checkpoint.pt, or state_dict file
+    teacher_model:str=None,     # registry name of a state_dict teacher (e.g. wrn34_10)
+    temperature_mode:str=None,  # ABSLD: separate (paper) or official_product (official code)
     average:str=None,           # ema or fawa: evaluate a weight-averaged model (fawa needs --val-per-class)
     avg_decay:float=None,       # per-epoch decay of the average
     fawa_threshold:float=None,  # FAWA's validation worst-class PGD-10 accuracy threshold (fraction)
@@ -76,7 +79,7 @@ def train_cmd(
                           test_per_class=test_per_class, eval_attacks=attacks, aa_attacks=aa_attacks, val_every=val_every,
                           dafa_lambda=dafa_lambda, dafa_warmup=dafa_warmup, dafa_every=dafa_every, dafa_stats=dafa_stats, data_dir=data_dir,
                           target_temp=0.0 if target_temp == 'uniform' else parse_number(target_temp, 'target-temp'), lambda_r=lambda_r,
-                          begin=begin, attack_bn_train=attack_bn_train or None, average=average, avg_decay=avg_decay, fawa_threshold=fawa_threshold,
+                          begin=begin, attack_bn_train=attack_bn_train or None, teacher=teacher, teacher_model=teacher_model, temperature_mode=temperature_mode, average=average, avg_decay=avg_decay, fawa_threshold=fawa_threshold,
                           device=device, threads=threads, channels_last=channels_last or None)
     res = train(cfg, out, resume=resume, progress=not quiet)
     print_report(res)
@@ -90,8 +93,12 @@ def print_report(res:dict, file=None):
           f"{c['epochs']} epochs — trained in {p['train_seconds'] / 60:.1f} min on {p['device']}".replace(' ()', ''), file=file)
     print(per_class_table(res['metrics']).round(2).to_string(), file=file)
     m = res.get('method') or {}
-    for key, label in (('weights', 'class weights'), ('margins', 'class margins (× eps)'), ('target_q', 'target distribution')):
+    for key, label in (('weights', 'class weights'), ('margins', 'class margins (× eps)'), ('target_q', 'target distribution'),
+                       ('tau_adv', 'temperatures (adversarial)'), ('tau_nat', 'temperatures (clean)')):
         if m.get(key) is not None: print(f'{label}: ' + '  '.join(f"{k} {w:.3f}" for k, w in zip(res['classes'], m[key])), file=file)
+    if m.get('teacher_metrics'):
+        t = m['teacher_metrics']
+        print(f"teacher {m['teacher']}: clean {t['clean']['acc']:.2f} % (worst {t['clean']['worst']:.2f}), PGD-20 {t['pgd20']['acc']:.2f} % (worst {t['pgd20']['worst']:.2f})", file=file)
     for a, r in res['metrics'].items():
         if a != 'clean': print(f"{a}: average {r['acc']:.2f} %, worst class {r['worst']:.2f} % ({r['worst_class']}), gap {r['acc'] - r['worst']:.2f} points", file=file)
 

@@ -13,7 +13,7 @@ from .core import *
 from .data import load_data, Batches, Data
 from .models import make_model, MODELS
 from .losses import METHODS
-import fairness_at.dafa, fairness_at.fair_tat  # register the methods
+import fairness_at.dafa, fairness_at.fair_tat, fairness_at.absld  # register the methods
 from .metrics import per_class_accuracy
 from .evaluate import evaluate, attack_predict, per_class_table, ATTACKS
 
@@ -62,6 +62,12 @@ class TrainConfig:
     target_temp:float = 2.0          # FAIR-TAT: targets ~ softmax(T·CFPS); 0 = uniform over the wrong classes
     lambda_r:float = 0.5             # FAIR-TAT/CFA margin eps_c = (λ_r + A_c)·eps
     begin:int = 1                    # FAIR-TAT/CFA: class-wise margins from the epoch after `begin` epochs of statistics
+    teacher:str|None = None          # RSLAD/ABSLD: teacher run directory, checkpoint.pt, or state_dict file (with teacher_model)
+    teacher_model:str|None = None    # registry name of a plain state_dict teacher
+    temperature_mode:str = 'separate' # ABSLD: separate temperatures (paper) or official_product (the official code's aliasing)
+    absld_beta_tau:float = 0.1       # ABSLD temperature rate (decays with the learning rate)
+    absld_tau_min:float = 0.5
+    absld_tau_max:float = 5.0
     attack_bn_train:bool = False     # run training attacks with BatchNorm in train mode (official CFA/FAIR-TAT behaviour)
     average:str|None = None          # weight averaging of the final model: ema, or fawa (CFA; needs --val-per-class)
     avg_decay:float = 0.85           # per-epoch decay of ema/fawa
