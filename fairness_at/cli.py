@@ -12,7 +12,7 @@ from fastcore.script import anno_parser, Param, store_true
 from .core import *
 from .data import load_data
 from .losses import METHODS
-from .train import TrainConfig, make_config, train, load_run_model, PRESETS
+from .train import TrainConfig, make_config, config_from_dict, validate_config, train, load_run_model, PRESETS
 from .evaluate import evaluate, per_class_table, plot_per_class, ATTACKS
 
 # %% auto #0
@@ -71,7 +71,8 @@ def train_cmd(
 ):
     "Train a model with an adversarial-training method and print its class-wise report."
     if resume and out and (Path(out)/'config.json').exists():
-        cfg = make_config(**{**load_json(Path(out)/'config.json'), **({'device': device} if device else {}), **({'threads': threads} if threads else {})})
+        saved = load_json(Path(out)/'config.json')        # keys of older versions are ignored
+        cfg = validate_config(config_from_dict({**saved, **({'device': device} if device else {}), **({'threads': threads} if threads else {})}))
     else:
         cfg = make_config(preset, dataset=dataset, model=model, method=method, base=base, epochs=epochs, batch_size=batch_size, lr=lr,
                           schedule=schedule, lr_milestones=lr_milestones, eps=parse_number(eps, 'eps'), alpha=parse_number(alpha, 'alpha'),
