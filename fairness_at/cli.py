@@ -119,11 +119,14 @@ def eval_cmd(
     for a in attacks: check_choice('--attacks', a, ATTACKS, 'attack')
     data = load_data(cfg.dataset, data_dir or cfg.data_dir, cfg.train_per_class, cfg.val_per_class, None, cfg.split_seed)
     e = parse_number(eps, 'eps') if eps is not None else cfg.eps
-    metrics = evaluate(model, data.x_test, data.y_test, data.classes, attacks, e, per_class if per_class is not None else cfg.test_per_class,
-                       batch_size, cfg.seed, aa_attacks or cfg.aa_attacks, progress=True)
+    timings, pc = {}, per_class if per_class is not None else cfg.test_per_class
+    metrics = evaluate(model, data.x_test, data.y_test, data.classes, attacks, e, pc, batch_size, cfg.seed, aa_attacks or cfg.aa_attacks,
+                       progress=True, timings=timings)
     path = Path(run)/'result.json'
     res = load_json(path) if path.exists() else dict(config=vars(cfg), classes=data.classes, metrics={}, provenance=run_metadata(device))
     res['metrics'].update(metrics)
+    res.setdefault('evaluations', []).append(dict(attacks=list(attacks), eps=e, per_class=pc, aa_attacks=aa_attacks or cfg.aa_attacks,
+                                                  attack_seconds=timings, **run_metadata(get_device(device))))
     save_json(res, path)
     print(per_class_table(res['metrics']).round(2).to_string())
     return res
