@@ -165,7 +165,7 @@ def report_cmd(
     "Tabulate runs: average and worst-class clean/PGD-20/AutoAttack accuracy, NSD and training time."
     df = summary_frame(runs)
     with pd.option_context('display.width', 200, 'display.max_columns', 30):
-        print(df.drop(columns=['run']).round(2).to_string(index=False))
+        print(df.drop(columns=['run']).round(2).to_string(index=False, na_rep=''))
     if csv:
         with atomic_path(csv) as tmp: df.to_csv(tmp, index=False)
     if plot:

@@ -14,8 +14,8 @@ from .data import load_data, Batches, Data
 from .models import make_model, MODELS
 from .losses import METHODS
 import fairness_at.dafa, fairness_at.fair_tat, fairness_at.absld  # register the methods
-from .metrics import per_class_accuracy
-from .evaluate import evaluate, attack_predict, per_class_table, ATTACKS
+from .metrics import worst_class, confusion_class_accuracy
+from .evaluate import evaluate, attack_predict, attack_metrics, per_class_table, ATTACKS
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PRESETS', 'CKPT_FORMAT', 'TrainConfig', 'config_from_dict', 'validate_config', 'lr_at', 'make_config',
@@ -183,17 +183,15 @@ def update_average(avg:dict|None, model, decay:float, take:bool=True) -> dict|No
 
 # %% ../nbs/30_train.ipynb #e6b0fa4d
 def _epoch_log(epoch, lr, loss_sum, n, conf, seconds, extra):
-    cls_acc = (conf.diag().double() / conf.sum(1).clamp(min=1).double())
     return dict(epoch=epoch, lr=lr, loss=round(float(loss_sum) / n, 5), train_adv_acc=round(100 * float(conf.diag().sum()) / n, 3),
-                train_adv_worst=round(100 * float(cls_acc.min()), 3), seconds=round(seconds, 2), images_per_s=round(n / seconds, 1), **extra)
+                train_adv_worst=round(100 * worst_class(confusion_class_accuracy(conf))[0], 3), seconds=round(seconds, 2), images_per_s=round(n / seconds, 1), **extra)
 
 def _validate(model, data:Data, cfg:TrainConfig) -> dict:
     "Clean and PGD-10 accuracy (average and worst class) on the validation split."
     out = {}
     for a in ('clean', 'pgd10'):
-        pred = attack_predict(model, data.x_val, data.y_val, a, cfg.eps, seed=cfg.seed)
-        acc = per_class_accuracy(pred.cpu() == data.y_val, data.y_val, data.num_classes)
-        out[f'val_{a}_acc'], out[f'val_{a}_worst'] = round(100 * float((pred.cpu() == data.y_val).double().mean()), 3), round(100 * float(acc.min()), 3)
+        m = attack_metrics(attack_predict(model, data.x_val, data.y_val, a, cfg.eps, seed=cfg.seed), data.y_val, data.classes)
+        out[f'val_{a}_acc'], out[f'val_{a}_worst'] = m['acc'], m['worst']
     return out
 
 # %% ../nbs/30_train.ipynb #d2b05a04
