@@ -14,6 +14,7 @@ from .data import load_data
 from .losses import METHODS
 from .train import TrainConfig, make_config, config_from_dict, validate_config, train, load_run_model, PRESETS
 from .evaluate import evaluate, per_class_table, plot_per_class, ATTACKS
+from .sweep import sweep_cmd
 
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'COMMANDS', 'parse_number', 'train_cmd', 'print_report', 'eval_cmd', 'find_results',
@@ -111,9 +112,11 @@ def eval_cmd(
     aa_attacks:Param('AutoAttack subset (default: standard version)', str, nargs='+')=None,
     eps:str=None,               # radius (default: the run's)
     data_dir:str=None, device:str='auto', batch_size:int=500,
+    threads:int=None,           # CPU threads
 ):
     "Evaluate a trained run under attacks; updates `RUN/result.json` and prints the class-wise table."
     check(run is not None, "--run DIR is required: the run directory written by fairness-at train")
+    if threads: torch.set_num_threads(threads)
     model, cfg = load_run_model(run, get_device(device))
     attacks = attacks or cfg.eval_attacks
     for a in attacks: check_choice('--attacks', a, ATTACKS, 'attack')
@@ -180,7 +183,7 @@ def report_cmd(
     return df
 
 # %% ../nbs/50_cli.ipynb #3a803e5d
-COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'report': report_cmd}
+COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'report': report_cmd, 'sweep': sweep_cmd}
 
 def _parser(cmd:str):
     p = anno_parser(COMMANDS[cmd], f'fairness-at {cmd}')
@@ -194,7 +197,7 @@ def main(argv=None):
     "Entry point of the `fairness-at` command."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help'):
-        print("usage: fairness-at {train,eval,report} [options]   (fairness-at COMMAND --help for its options)")
+        print(f"usage: fairness-at {{{','.join(COMMANDS)}}} [options]   (fairness-at COMMAND --help for its options)")
         for k, f in COMMANDS.items(): print(f"  {k:7s} {f.__doc__}")
         return 0
     cmd = argv[0]
@@ -207,3 +210,5 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"fairness-at {cmd}: interrupted; completed epochs are in the checkpoint — rerun with --resume to continue", file=sys.stderr); sys.exit(130)
     return 0
+
+if __name__ == '__main__' and getattr(globals().get('__spec__'), 'name', None) == 'fairness_at.cli': sys.exit(main())   # python -m fairness_at.cli

@@ -123,6 +123,11 @@ def lr_at(epoch:int, cfg:TrainConfig) -> float:
 PRESETS = {
     'quickstart': dict(dataset='cifar10', model='small_cnn', epochs=10, batch_size=128, lr=0.05, schedule='trades',
                        steps=5, train_per_class=300, val_per_class=50, test_per_class=100, eval_attacks=['clean', 'pgd20']),
+    # the CPU protocol of the experiments (notebook 91_exp_cpu_protocol): quickstart's scale, fixed to one thread per run
+    # so two runs share a 2-core machine, and scored by PGD-20 and CW on 100 test images per class (AutoAttack: `sweep`)
+    'cpu-cifar10': dict(dataset='cifar10', model='small_cnn', epochs=10, batch_size=128, lr=0.05, schedule='trades',
+                        steps=5, train_per_class=300, val_per_class=50, test_per_class=100, eval_attacks=['clean', 'pgd20', 'cw'],
+                        threads=1),
     'paper-cifar10-trades': dict(dataset='cifar10', model='resnet18', method='trades', epochs=110, batch_size=128, lr=0.1,
                                  schedule='dafa', eps=0.031, alpha=0.007, steps=10, beta=6.0, test_per_class=None,
                                  eval_attacks=['clean', 'fgsm', 'pgd20', 'cw', 'aa']),
