@@ -15,6 +15,7 @@ from .losses import METHODS
 from .train import TrainConfig, make_config, config_from_dict, validate_config, train, load_run_model, PRESETS
 from .evaluate import evaluate, per_class_table, plot_per_class, ATTACKS
 from .sweep import sweep_cmd
+from .bench import bench_cmd
 
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'COMMANDS', 'parse_number', 'train_cmd', 'print_report', 'eval_cmd', 'find_results',
@@ -183,7 +184,7 @@ def report_cmd(
     return df
 
 # %% ../nbs/50_cli.ipynb #3a803e5d
-COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'report': report_cmd, 'sweep': sweep_cmd}
+COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'report': report_cmd, 'sweep': sweep_cmd, 'bench': bench_cmd}
 
 def _parser(cmd:str):
     p = anno_parser(COMMANDS[cmd], f'fairness-at {cmd}')

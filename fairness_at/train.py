@@ -19,7 +19,7 @@ from .evaluate import evaluate, attack_predict, attack_metrics, per_class_table,
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PRESETS', 'CKPT_FORMAT', 'TrainConfig', 'config_from_dict', 'validate_config', 'lr_at', 'make_config',
-           'load_checkpoint', 'load_run_model', 'update_average', 'train']
+           'load_checkpoint', 'load_run_model', 'update_average', 'train_step', 'train']
 
 # %% ../nbs/30_train.ipynb #1397834c
 @dataclass
@@ -200,6 +200,20 @@ def _validate(model, data:Data, cfg:TrainConfig) -> dict:
     return out
 
 # %% ../nbs/30_train.ipynb #d2b05a04
+def train_step(model, opt, method, x, y, idx, epoch:int, generator=None, confusion=None) -> torch.Tensor:
+    "One step of `method` on batch `(x, y, idx)`; adds its adversarial predictions to the flat K·K `confusion`; returns the detached loss."
+    loss, logits_adv = method.loss(model, x, y, idx, epoch, generator)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    with torch.no_grad():
+        if confusion is not None:
+            k = logits_adv.shape[1]
+            confusion += torch.bincount(y * k + logits_adv.argmax(1), minlength=k * k)
+        method.observe(idx, y, logits_adv.detach(), epoch)
+    return loss.detach()
+
+# %% ../nbs/30_train.ipynb #56a7107a
 def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, progress:bool=True,
           on_batch=None, # callback `(epoch, batch_index)` after each optimiser step (tests use it to interrupt a run)
          ) -> dict:
@@ -240,15 +254,8 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
         bar = tqdm(loader.batches(epoch), total=len(loader), desc=f'epoch {epoch}/{cfg.epochs}', disable=not progress, leave=False)
         for i, (x, y, idx) in enumerate(bar):
             if cfg.channels_last: x = x.contiguous(memory_format=torch.channels_last)
-            loss, logits_adv = method.loss(model, x, y, idx, epoch, gen)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            with torch.no_grad():
-                pred = logits_adv.argmax(1)
-                conf += torch.bincount(y * k + pred, minlength=k * k)
-                loss_sum += loss.detach() * len(y); n += len(y)
-                method.observe(idx, y, logits_adv.detach(), epoch)
+            loss = train_step(model, opt, method, x, y, idx, epoch, gen, conf)
+            loss_sum += loss * len(y); n += len(y)
             if (i + 1) % cfg.log_every == 0 or i + 1 == len(loader):
                 lv = float(loss.detach())
                 if not math.isfinite(lv):
