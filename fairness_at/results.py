@@ -10,7 +10,7 @@ from .core import *
 from .metrics import rho
 
 # %% auto #0
-__all__ = ['RUN_COLUMNS', 'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame']
+__all__ = ['RUN_COLUMNS', 'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'compare']
 
 # %% ../nbs/46_results.ipynb #b35ddef4
 def load_results(folder) -> dict:
@@ -73,3 +73,18 @@ def class_frame(results:dict, attack:str='pgd20') -> pd.DataFrame:
     "Long frame (name, seed, cls, acc) of per-class accuracy under `attack`."
     return pd.DataFrame([dict(name=n, seed=r['config']['seed'], cls=c, acc=a) for n, rs in results.items() for r in rs
                          if attack in r['metrics'] for c, a in r['metrics'][attack]['per_class'].items()])
+
+# %% ../nbs/46_results.ipynb #57d1aa57
+def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_better:bool=True) -> dict:
+    "Difference of `col`'s seed means (`method` − `baseline`), its standard error, and a verdict on the claimed direction."
+    a, b = stats.loc[method], stats.loc[baseline]
+    diff = a[(col, 'mean')] - b[(col, 'mean')]
+    n_a, n_b = a[(col, 'n')], b[(col, 'n')]
+    se = float(np.sqrt(a[(col, 'std')] ** 2 / n_a + b[(col, 'std')] ** 2 / n_b)) if min(n_a, n_b) > 1 else float('nan')
+    better = diff > 0 if higher_is_better else diff < 0
+    if np.isnan(se): verdict = 'one seed: not readable'
+    elif better and abs(diff) > 2 * se: verdict = 'reproduced'
+    elif better: verdict = 'same direction, within seed noise'
+    elif abs(diff) > 2 * se: verdict = 'contradicted'
+    else: verdict = 'not reproduced (no effect beyond seed noise)'
+    return dict(method=method, baseline=baseline, metric=col, diff=float(diff), se=se, verdict=verdict)
