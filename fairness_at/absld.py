@@ -93,6 +93,7 @@ class RSLAD(Method):
 class ABSLD(RSLAD):
     "ABSLD: RSLAD with per-class teacher temperatures for the adversarial and clean branches, updated each epoch."
     name = 'absld'
+    reduced_stats = ('_loss',)                      # class-wise loss sums
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
         check_choice('--temperature-mode', cfg.temperature_mode, ('separate', 'official_product'), 'temperature mode')

@@ -49,17 +49,17 @@ def pgd(model:nn.Module, x:torch.Tensor, y:torch.Tensor, eps=8/255, alpha=2/255,
         y_target:torch.Tensor|None=None, # attack towards these classes (descend the loss) instead of away from `y`
         loss_fn=None,                   # per-sample loss `(logits, labels) -> (B,)`; cross-entropy if `None`
         rand_init:bool=True,            # random start (else start at `x`)
-        init:str='uniform',             # 'uniform' in the ε-box, or 'normal' = 0.001·N(0,I)
+        init:str='uniform',             # 'uniform' in the ε-box, 'normal' = 0.001·N(0,I), or 'none' (start at `x`)
         generator:torch.Generator|None=None, # source of the random start
         bn_train:bool=False,            # attack with the model in train mode (official CFA/FAIR-TAT behaviour)
        ) -> torch.Tensor:
     "L∞ PGD from `x` with radius `eps` and step `alpha` (floats or per-sample `(B,)` tensors); returns `x_adv` in [0,1]."
-    check(init in ('uniform', 'normal'), f"unknown init {init!r}; use 'uniform' or 'normal'")
+    check(init in ('uniform', 'normal', 'none'), f"unknown init {init!r}; use 'uniform', 'normal' or 'none'")
     eps_b, alpha_b = per_sample(eps, x), per_sample(alpha, x)
     loss_fn = loss_fn or ce_loss
     target, sign = (y, 1.) if y_target is None else (y_target, -1.)
     x = x.detach()
-    if rand_init:
+    if rand_init and init != 'none':
         dev = generator.device if generator is not None else x.device
         if init == 'uniform': delta = (torch.rand(x.shape, generator=generator, device=dev).to(x.device) * 2 - 1) * eps_b
         else: delta = 0.001 * torch.randn(x.shape, generator=generator, device=dev).to(x.device)

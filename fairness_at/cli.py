@@ -41,6 +41,7 @@ def train_cmd(
     eps:str=None,               # L∞ radius in [0,1], e.g. 8/255
     alpha:str=None,             # attack step, e.g. 2/255
     steps:int=None,             # attack steps during training
+    init:str=None,              # PGD-AT attack start: uniform (ε-box), normal (0.001·N) or none
     beta:float=None,            # TRADES β
     seed:int=None,
     train_per_class:int=None,   # training images per class (default: all)
@@ -78,14 +79,14 @@ def train_cmd(
     else:
         cfg = make_config(preset, dataset=dataset, model=model, method=method, base=base, epochs=epochs, batch_size=batch_size, lr=lr,
                           schedule=schedule, lr_milestones=lr_milestones, eps=parse_number(eps, 'eps'), alpha=parse_number(alpha, 'alpha'),
-                          steps=steps, beta=beta, seed=seed, train_per_class=train_per_class, val_per_class=val_per_class,
+                          steps=steps, init=init, beta=beta, seed=seed, train_per_class=train_per_class, val_per_class=val_per_class,
                           test_per_class=test_per_class, eval_attacks=attacks, aa_attacks=aa_attacks, val_every=val_every,
                           dafa_lambda=dafa_lambda, dafa_warmup=dafa_warmup, dafa_every=dafa_every, dafa_stats=dafa_stats, data_dir=data_dir,
                           target_temp=0.0 if target_temp == 'uniform' else parse_number(target_temp, 'target-temp'), lambda_r=lambda_r,
                           begin=begin, attack_bn_train=attack_bn_train or None, teacher=teacher, teacher_model=teacher_model, temperature_mode=temperature_mode, average=average, avg_decay=avg_decay, fawa_threshold=fawa_threshold,
                           device=device, threads=threads, channels_last=channels_last or None)
     res = train(cfg, out, resume=resume, progress=not quiet)
-    print_report(res)
+    if res is not None: print_report(res)     # under torchrun only rank 0 has the result
     return res
 
 # %% ../nbs/50_cli.ipynb #fa7ef5d9

@@ -35,6 +35,7 @@ def dafa_weights(class_probs:torch.Tensor, lam:float=1.0,
 class DAFA(Method):
     "DAFA on a TRADES or PGD-AT base (`cfg.base`), with λ = `cfg.dafa_lambda` and warm-up τ = `cfg.dafa_warmup`."
     name, default_base = 'dafa', 'trades'
+    reduced_stats = ('_probs', '_labels')           # each rank fills the rows of its own samples; the sum merges them
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
         self.lam = cfg.dafa_lambda

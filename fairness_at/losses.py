@@ -53,6 +53,11 @@ class Method:
         if self.base == 'trades': return trades_loss(model, x, y, beta=self.cfg.beta, **kw)
         return pgd_at_loss(model, x, y, init=self.cfg.init, **kw)
     def observe(self, idx, y, logits_adv, epoch:int): pass
+    reduced_stats:tuple = ()                              # tensors `observe` accumulates, summed over DDP ranks before `end_epoch`
+    def all_reduce(self, reduce):
+        "Sum the statistics this rank accumulated with the other ranks' (`reduce` sums a tensor in place across ranks)."
+        for name in self.reduced_stats:
+            if getattr(self, name, None) is not None: reduce(getattr(self, name))
     def end_epoch(self, epoch:int, confusion:torch.Tensor, model=None, data=None) -> dict: return {}
     def state_dict(self) -> dict: return {}
     def load_state_dict(self, sd:dict): pass

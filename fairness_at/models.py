@@ -22,15 +22,16 @@ class Normalized(nn.Module):
     def forward(self, x): return self.net((x - self.mean) / self.std)
 
 # %% ../nbs/02_models.ipynb #f780c1fc
-def _conv_bn(ci, co): return [nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True)]
+def _conv_bn(ci, co, norm='bn'):
+    return [nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co) if norm == 'bn' else nn.GroupNorm(min(8, co), co), nn.ReLU(inplace=True)]
 
 class SmallCNN(nn.Sequential):
-    "VGG-style CNN: 3 stages × 2 conv-BN-ReLU of widths `width·(1,2,4)`, max-pool, global pool, linear head."
-    def __init__(self, num_classes:int=10, width:int=16):
-        w = width
-        super().__init__(*_conv_bn(3, w), *_conv_bn(w, w), nn.MaxPool2d(2),
-                         *_conv_bn(w, 2*w), *_conv_bn(2*w, 2*w), nn.MaxPool2d(2),
-                         *_conv_bn(2*w, 4*w), *_conv_bn(4*w, 4*w), nn.MaxPool2d(2),
+    "VGG-style CNN: 3 stages × 2 conv-norm-ReLU of widths `width·(1,2,4)`, max-pool, global pool, linear head; `norm` 'bn' or 'gn'."
+    def __init__(self, num_classes:int=10, width:int=16, norm:str='bn'):
+        w, c = width, lambda ci, co: _conv_bn(ci, co, norm)
+        super().__init__(*c(3, w), *c(w, w), nn.MaxPool2d(2),
+                         *c(w, 2*w), *c(2*w, 2*w), nn.MaxPool2d(2),
+                         *c(2*w, 4*w), *c(4*w, 4*w), nn.MaxPool2d(2),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4*w, num_classes))
 
 # %% ../nbs/02_models.ipynb #a8af8aff
@@ -122,6 +123,7 @@ def mobilenet_v2(num_classes:int=10):
 MODELS = {
     'small_cnn':       lambda k: SmallCNN(k, 16),
     'small_cnn32':     lambda k: SmallCNN(k, 32),
+    'small_cnn_gn':    lambda k: SmallCNN(k, 16, 'gn'),    # GroupNorm: no batch statistics, so DDP shards train exactly like one process
     'resnet18':        lambda k: ResNet(BasicBlock, (2, 2, 2, 2), k),
     'preact_resnet18': lambda k: ResNet(PreActBlock, (2, 2, 2, 2), k, preact=True),
     'wrn28_10':        lambda k: WideResNet(28, 10, k),

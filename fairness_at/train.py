@@ -16,6 +16,7 @@ from .losses import METHODS
 import fairness_at.dafa, fairness_at.fair_tat, fairness_at.absld  # register the methods
 from .metrics import worst_class, confusion_class_accuracy
 from .evaluate import evaluate, attack_predict, attack_metrics, per_class_table, ATTACKS
+from .distributed import setup_distributed, wrap_model, unwrap
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PRESETS', 'CKPT_FORMAT', 'TrainConfig', 'config_from_dict', 'validate_config', 'lr_at', 'make_config',
@@ -41,7 +42,7 @@ class TrainConfig:
     alpha:float = 2/255
     steps:int = 10
     beta:float = 6.0
-    init:str = 'uniform'             # PGD-AT's attack start: uniform in the ε-box, or normal = x + 0.001·N
+    init:str = 'uniform'             # PGD-AT's attack start: uniform in the ε-box, normal = x + 0.001·N, or none (x itself)
     seed:int = 0
     split_seed:int = 0               # fixes the validation/training subsets across runs
     train_per_class:int|None = None
@@ -90,7 +91,7 @@ def validate_config(cfg:TrainConfig) -> TrainConfig:
     check_choice('--method', cfg.method, METHODS, 'method')
     check_choice('--base', cfg.base, (None, 'trades', 'pgd_at'), 'base')
     check_choice('--schedule', cfg.schedule, SCHEDULES, 'schedule')
-    check_choice('--init', cfg.init, ('uniform', 'normal'), 'init')
+    check_choice('--init', cfg.init, ('uniform', 'normal', 'none'), 'init')
     for a in cfg.eval_attacks: check_choice('--attacks', a, ATTACKS, 'attack')
     for name in ('eps', 'alpha'):
         v = getattr(cfg, name)
@@ -199,6 +200,14 @@ def _validate(model, data:Data, cfg:TrainConfig) -> dict:
         out[f'val_{a}_acc'], out[f'val_{a}_worst'] = m['acc'], m['worst']
     return out
 
+# %% ../nbs/30_train.ipynb #0119cd99
+def _check_ranks_agree(extra:dict, epoch:int):
+    "Under DDP: stop if any rank's class statistics for `epoch` (weights, margins, temperatures, validation) differ from rank 0's."
+    import torch.distributed as dist
+    mine = json.dumps(extra, sort_keys=True, default=str); every = [None] * dist.get_world_size()
+    dist.all_gather_object(every, mine)
+    check(all(e == every[0] for e in every), f"epoch {epoch}: the ranks' class statistics differ — a method is missing an all-reduce of its statistics")
+
 # %% ../nbs/30_train.ipynb #d2b05a04
 def train_step(model, opt, method, x, y, idx, epoch:int, generator=None, confusion=None) -> torch.Tensor:
     "One step of `method` on batch `(x, y, idx)`; adds its adversarial predictions to the flat K·K `confusion`; returns the detached loss."
@@ -224,7 +233,8 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
     else: check(not (out/'checkpoint.pt').exists() and not (out/'result.json').exists(),
                 f"{out} already holds a run; pass --resume to continue it or choose another --out")
     if cfg.threads: torch.set_num_threads(cfg.threads)
-    dev = get_device(cfg.device)
+    d = setup_distributed(cfg.device)                # one process, or one rank of a `torchrun` job (see *Scaling out*)
+    dev = d.device
     data = data or load_data(cfg.dataset, cfg.data_dir, cfg.train_per_class, cfg.val_per_class, None, cfg.split_seed)
     check(cfg.val_every == 0 or len(data.y_val) > 0, "--val-every needs a validation split: set --val-per-class")
     val_every = 1 if cfg.average == 'fawa' else cfg.val_every
@@ -233,15 +243,18 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
     if cfg.channels_last: model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov, weight_decay=cfg.weight_decay)
     method = METHODS[cfg.method](cfg, data.num_classes, len(data.y_train))
-    start, log, train_seconds, avg = 1, [], 0.0, None
+    net, start, log, train_seconds, avg = model, 1, [], 0.0, None
     if resume:
         ck = load_checkpoint(out/'checkpoint.pt', cfg.model, data.num_classes)
         model.load_state_dict(ck['model_state']); opt.load_state_dict(ck['optimizer']); method.load_state_dict(ck['method'])
         start, log, train_seconds, avg = ck['epoch'] + 1, ck['log'], ck['train_seconds'], ck.get('average')
         if progress: print(f"resuming {out} after epoch {ck['epoch']}")
-    out.mkdir(parents=True, exist_ok=True)
-    save_json(asdict(cfg), out/'config.json')
-    with atomic_path(out/'log.jsonl') as tmp: tmp.write_text(''.join(json.dumps(l) + '\n' for l in log))
+    progress = progress and d.main
+    if d.main:
+        out.mkdir(parents=True, exist_ok=True)
+        save_json(asdict(cfg), out/'config.json')
+        with atomic_path(out/'log.jsonl') as tmp: tmp.write_text(''.join(json.dumps(l) + '\n' for l in log))
+    model = wrap_model(net, d)
     loader = Batches(data.x_train, data.y_train, cfg.batch_size, train=True, device=dev, seed=cfg.seed)
     k = data.num_classes
     for epoch in range(start, cfg.epochs + 1):
@@ -250,9 +263,10 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
         model.train()
         conf = torch.zeros(k * k, dtype=torch.long, device=dev)
         loss_sum, n, t0 = torch.zeros((), device=dev), 0, time.time()
-        gen = make_generator(cfg.seed, 'attack', epoch, 'cpu')
+        gen = make_generator(cfg.seed + 100_003 * d.rank, 'attack', epoch, 'cpu')   # rank 0 = the single-process stream
         bar = tqdm(loader.batches(epoch), total=len(loader), desc=f'epoch {epoch}/{cfg.epochs}', disable=not progress, leave=False)
         for i, (x, y, idx) in enumerate(bar):
+            x, y, idx = d.shard(x, y, idx)
             if cfg.channels_last: x = x.contiguous(memory_format=torch.channels_last)
             loss = train_step(model, opt, method, x, y, idx, epoch, gen, conf)
             loss_sum += loss * len(y); n += len(y)
@@ -264,21 +278,26 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
                 bar.set_postfix(loss=f'{lv:.3f}', adv_acc=f'{100 * float(conf.view(k, k).diag().sum()) / n:.1f}', img_s=f'{n / (time.time() - t0):.0f}')
             if on_batch is not None: on_batch(epoch, i)
         seconds = time.time() - t0
+        if d.world > 1:                                # class-level statistics of all ranks, before any method update
+            n = int(d.all_reduce_(torch.tensor(n, device=dev))); d.all_reduce_(loss_sum); d.all_reduce_(conf); method.all_reduce(d.all_reduce_)
         conf = conf.view(k, k).cpu()
-        extra = method.end_epoch(epoch, conf, model=model, data=data) or {}
-        if val_every and epoch % val_every == 0: extra.update(_validate(model, data, cfg))
-        if cfg.average: avg = update_average(avg, model, cfg.avg_decay, cfg.average == 'ema' or extra['val_pgd10_worst'] >= 100 * cfg.fawa_threshold)
+        extra = method.end_epoch(epoch, conf, model=net, data=data) or {}
+        if val_every and epoch % val_every == 0: extra.update(_validate(net, data, cfg))
+        if d.world > 1: _check_ranks_agree(extra, epoch)
+        if cfg.average: avg = update_average(avg, net, cfg.avg_decay, cfg.average == 'ema' or extra['val_pgd10_worst'] >= 100 * cfg.fawa_threshold)
         train_seconds += seconds
         log.append(_epoch_log(epoch, lr, loss_sum, n, conf, seconds, extra))
-        save_torch(dict(format=CKPT_FORMAT, epoch=epoch, model_name=cfg.model, num_classes=k, model_state=model.state_dict(),
-                        optimizer=opt.state_dict(), method=method.state_dict(), log=log, train_seconds=train_seconds, average=avg,
-                        config=asdict(cfg)), out/'checkpoint.pt')
-        with atomic_path(out/'log.jsonl') as tmp: tmp.write_text(''.join(json.dumps(l) + '\n' for l in log))
+        if d.main:
+            save_torch(dict(format=CKPT_FORMAT, epoch=epoch, model_name=cfg.model, num_classes=k, model_state=net.state_dict(),
+                            optimizer=opt.state_dict(), method=method.state_dict(), log=log, train_seconds=train_seconds, average=avg,
+                            config=asdict(cfg)), out/'checkpoint.pt')
+            with atomic_path(out/'log.jsonl') as tmp: tmp.write_text(''.join(json.dumps(l) + '\n' for l in log))
         if progress:
             l = log[-1]
             print(f"epoch {epoch:3d}  lr {lr:.4g}  loss {l['loss']:.4f}  train adv acc {l['train_adv_acc']:.1f}  worst {l['train_adv_worst']:.1f}  "
                   f"{l['images_per_s']:.0f} img/s" + ''.join(f"  {kk} {vv}" for kk, vv in extra.items() if isinstance(vv, (int, float))), flush=True)
-    final = 'last'
+    if not d.main: d.close(); return None              # rank 0 alone evaluates and writes the result
+    model, final = net, 'last'
     if cfg.average and avg is not None: model.load_state_dict(avg); final = cfg.average
     elif cfg.average and progress: print(f"no epoch reached the FAWA threshold {cfg.fawa_threshold}; evaluating the last model")
     t0 = time.time()
@@ -290,4 +309,5 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
                   provenance=dict(run_metadata(dev), train_seconds=round(train_seconds, 2), eval_seconds=round(time.time() - t0, 2), attack_seconds=timings,
                                   epochs_run_this_process=cfg.epochs - start + 1))
     save_json(result, out/'result.json')
+    d.close()
     return result
