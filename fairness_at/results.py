@@ -82,7 +82,8 @@ def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_bet
     n_a, n_b = a[(col, 'n')], b[(col, 'n')]
     se = float(np.sqrt(a[(col, 'std')] ** 2 / n_a + b[(col, 'std')] ** 2 / n_b)) if min(n_a, n_b) > 1 else float('nan')
     better = diff > 0 if higher_is_better else diff < 0
-    if np.isnan(se): verdict = 'one seed: not readable'
+    if min(n_a, n_b) == 0: verdict = 'not measured'
+    elif np.isnan(se): verdict = 'one seed: not readable'
     elif better and abs(diff) > 2 * se: verdict = 'reproduced'
     elif better: verdict = 'same direction, within seed noise'
     elif abs(diff) > 2 * se: verdict = 'contradicted'

@@ -115,7 +115,7 @@ def run_sweep(runs:list, executor=None, jobs:int=1, threads:int|None=None, poll:
         if r.finished(): log(f"skip  {r.name} seed {r.seed}: finished")
     own = executor is None
     ex = ThreadPoolExecutor(max(1, jobs)) if own else executor
-    slots = max(1, jobs) if own else len(todo)          # locally, start runs in plan order as workers free up
+    slots = max(1, jobs)                                 # runs at a time, started in plan order as slots free up
     running, outcome, n = {}, {}, len(todo)
     folders = {r.out.parent.parent for r in runs}
     try:
@@ -149,11 +149,11 @@ def sweep_cmd(
     methods:Param('runs to make: pgd_at trades dafa dafa_pgd_at fair_tat rslad absld', str, nargs='+')=None,
     seeds:Param('seeds', int, nargs='+')=None,
     root:str='results',         # folder holding one subfolder per protocol
-    jobs:int=1,                 # runs side by side
+    jobs:int=1,                 # runs at a time (side by side here; jobs queued at once on Slurm)
     threads:int=None,           # CPU threads per run (default: the preset's)
     aa_per_class:int=None,      # also run AutoAttack (standard) on this many test images per class
     train_args:str='',          # extra flags for every `train`, e.g. "--data-dir data --epochs 5"
-    executor:str='local',       # local (a pool of --jobs processes) or submitit (Slurm, or its local executor)
+    executor:str='local',       # local (processes here), submitit (Slurm when sbatch exists, else local) or submitit-local
     slurm:str='',               # submitit parameters as key=value pairs, e.g. "partition=gpu timeout_min=600 gpus_per_node=1"
     dry_run:store_true=False,   # print the plan and what each run still needs, run nothing
 ):
