@@ -65,16 +65,18 @@ def method_setup(name:str, model_name:str, data:Data, dev, steps:int, batch_size
 
 # %% ../nbs/95_benchmarks.ipynb #bcf74054
 def bench_training(model_name:str='small_cnn', methods=('trades', 'pgd_at', 'dafa', 'fair_tat', 'absld'), batch_size:int=128,
-                   steps:int=10, batches:int=2, repeats:int=3, device='auto', channels_last:bool=False) -> pd.DataFrame:
-    "Training images/s of each method's step (after its warm-up), median over interleaved repeats, and the ratio to TRADES."
+                   steps:int=10, batches:int=2, repeats:int=3, device='auto', channels_last:bool=False, other_layout:bool=True) -> pd.DataFrame:
+    "Training images/s of each method's step (after its warm-up), median over interleaved repeats, and the ratio to TRADES (plus TRADES in the other memory layout)."
     dev = get_device(device)
     methods = list(dict.fromkeys(['trades', *methods]))
     for m in methods: check_choice('--methods', m, BENCH_METHODS, 'benchmark method')
+    variants = {m: (m, channels_last) for m in methods}
+    if other_layout: variants[f"trades ({'contiguous' if channels_last else 'channels_last'})"] = ('trades', not channels_last)
     data = random_data(batch_size * batches, n_val=20)
     with tempfile.TemporaryDirectory() as d:
         tf = Path(d)/'teacher.pt'; torch.save(make_model(model_name, 10).net.state_dict(), tf)   # a bare state_dict, as published teachers come
-        setups = {m: method_setup(m, model_name, data, dev, steps, batch_size, tf, channels_last) for m in methods}
-    times = {m: [] for m in methods}
+        setups = {k: method_setup(m, model_name, data, dev, steps, batch_size, tf, cl) for k, (m, cl) in variants.items()}
+    times = {k: [] for k in variants}
     for r in range(repeats):                                    # interleaved: drift hits every method alike
         for m, (model, opt, method, bs) in setups.items():
             g = make_generator(r, 'attack', 2, 'cpu')
