@@ -15,17 +15,15 @@ from .models import make_model
 from .losses import METHODS
 from .train import TrainConfig, validate_config, train_step
 from .evaluate import attack_predict
+from .sweep import SWEEP_RUNS
 
 # %% auto #0
 __all__ = ['BENCH_METHODS', 'median_seconds', 'random_data', 'method_setup', 'bench_training', 'bench_eval', 'bench_data',
            'step_flops', 'flops_ceiling', 'peak_memory_mb', 'run_bench', 'bench_cmd']
 
 # %% ../nbs/95_benchmarks.ipynb #8787fd33
-BENCH_METHODS = {                                # name → TrainConfig settings (as in `sweep`)
-    'trades': dict(method='trades'), 'pgd_at': dict(method='pgd_at'),
-    'dafa': dict(method='dafa', base='trades'), 'dafa_pgd_at': dict(method='dafa', base='pgd_at'),
-    'fair_tat': dict(method='fair_tat'), 'rslad': dict(method='rslad'), 'absld': dict(method='absld'),
-}
+# the sweep's rows (a teacher is made up for the distillation methods)
+BENCH_METHODS = {k: {kk: v for kk, v in spec.items() if kk != 'teacher'} for k, spec in SWEEP_RUNS.items()}
 
 def _sync(dev:torch.device):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)

@@ -30,9 +30,9 @@ def parse_number(s, name:str):
 
 # %% ../nbs/50_cli.ipynb #022eecf7
 def train_cmd(
-    preset:str=None,            # a preset of settings: quickstart, paper-cifar10-trades, paper-cifar10-dafa, …
+    preset:str=None,            # a preset of settings: quickstart, cpu-cifar10, paper-cifar10-trades, paper-cifar10-dafa, …
     dataset:str=None,           # cifar10, cifar100, stl10, svhn, imagefolder, synthetic
-    model:str=None,             # small_cnn, small_cnn32, resnet18, preact_resnet18, wrn28_10, wrn34_10, mobilenet_v2
+    model:str=None,             # small_cnn, small_cnn32, small_cnn_gn, resnet18, preact_resnet18, wrn28_10, wrn34_10, mobilenet_v2
     method:str=None,            # pgd_at, trades, dafa, fair_tat, rslad, absld
     base:str=None,              # base loss of DAFA (default trades) or FAIR-TAT (default pgd_at): trades or pgd_at
     epochs:int=None, batch_size:int=None, lr:float=None,

@@ -49,8 +49,14 @@ def screenshot(html:Path, png:Path, size='1100,1400'):
                     f'--screenshot={png}', html.resolve().as_uri()], check=True, capture_output=True, timeout=120)
 
 if __name__ == '__main__':
+    import argparse
+    ap = argparse.ArgumentParser(description='HTML preview (and screenshots) of the processed notebooks')
+    ap.add_argument('pages', nargs='*', help='page names (e.g. 35_distributed); default: all')
+    ap.add_argument('--screenshots', action='store_true'); ap.add_argument('--height', type=int, default=1400)
+    a = ap.parse_args()
     out = ROOT/'_preview'; out.mkdir(exist_ok=True)
     for nb in sorted((ROOT/'_proc').glob('*.ipynb')):
+        if a.pages and nb.stem not in a.pages: continue
         html = to_html(nb, out)
-        if '--screenshots' in sys.argv: screenshot(html, out/(nb.stem + '.png'))
+        if a.screenshots: screenshot(html, out/(nb.stem + '.png'), f'1100,{a.height}')
         print('wrote', html.relative_to(ROOT))
