@@ -18,8 +18,8 @@ from .evaluate import attack_predict
 from .sweep import SWEEP_RUNS
 
 # %% auto #0
-__all__ = ['BENCH_METHODS', 'median_seconds', 'random_data', 'method_setup', 'bench_training', 'bench_eval', 'bench_data',
-           'step_flops', 'flops_ceiling', 'peak_memory_mb', 'run_bench', 'bench_cmd']
+__all__ = ['BENCH_METHODS', 'VARIANTS', 'median_seconds', 'random_data', 'method_setup', 'bench_training', 'bench_eval',
+           'bench_data', 'step_flops', 'flops_ceiling', 'peak_memory_mb', 'run_bench', 'bench_cmd']
 
 # %% ../nbs/95_benchmarks.ipynb #8787fd33
 # the sweep's rows (a teacher is made up for the distillation methods)
@@ -44,8 +44,9 @@ def random_data(n_train:int, num_classes:int=10, size:int=32, n_val:int=0, seed:
     return Data(xt, yt, xv, yv, xv, yv, [f'c{i}' for i in range(num_classes)], (0.5,) * 3, (0.25,) * 3)
 
 # %% ../nbs/95_benchmarks.ipynb #cdca17a2
-def method_setup(name:str, model_name:str, data:Data, dev, steps:int, batch_size:int, teacher_file=None, channels_last:bool=False):
-    "Model, optimiser and method `name` as the training loop builds them, taken through one warm-up epoch so its class statistics are in use."
+def method_setup(name:str, model_name:str, data:Data, dev, steps:int, batch_size:int, teacher_file=None, channels_last:bool=False,
+                 compile:bool=False, bf16:bool=False):
+    "Model, optimiser, method `name` and a `step(x, y, idx, epoch, gen)` as the loop runs them, after one warm-up epoch (statistics in use, compilation done)."
     cfg = validate_config(TrainConfig(model=model_name, steps=steps, batch_size=batch_size, epochs=3, dafa_warmup=1, begin=1,
                                       teacher=str(teacher_file) if teacher_file else None, teacher_model=model_name, **BENCH_METHODS[name]))
     torch.manual_seed(0)
@@ -54,31 +55,39 @@ def method_setup(name:str, model_name:str, data:Data, dev, steps:int, batch_size
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
     method = METHODS[cfg.method](cfg, data.num_classes, len(data.y_train))
     if hasattr(method, 'teacher'): method.teacher.to(dev)
+    net = torch.compile(model) if compile else model
+    def step(x, y, idx, epoch, gen, conf=None):
+        with torch.autocast(dev.type, torch.bfloat16, enabled=bf16): return train_step(net, opt, method, x, y, idx, epoch, gen, conf)
     k, loader = data.num_classes, Batches(data.x_train, data.y_train, batch_size, train=True, device=dev, drop_last=True)
     conf, g = torch.zeros(k * k, dtype=torch.long, device=dev), make_generator(0, 'attack', 1, 'cpu')
     batches = [(x.contiguous(memory_format=torch.channels_last) if channels_last else x, y, i) for x, y, i in loader.batches(1)]
-    for x, y, idx in batches: train_step(model, opt, method, x, y, idx, 1, g, conf)
+    for x, y, idx in batches: step(x, y, idx, 1, g, conf)
     method.end_epoch(1, conf.view(k, k).cpu(), model=model, data=data)
-    return model, opt, method, batches
+    return step, batches
+
+VARIANTS = {'channels_last': dict(channels_last=True), 'contiguous': dict(channels_last=False),
+            'compile': dict(compile=True), 'bf16': dict(bf16=True)}   # TRADES under other execution options
 
 # %% ../nbs/95_benchmarks.ipynb #bcf74054
 def bench_training(model_name:str='small_cnn', methods=('trades', 'pgd_at', 'dafa', 'fair_tat', 'absld'), batch_size:int=128,
-                   steps:int=10, batches:int=2, repeats:int=3, device='auto', channels_last:bool=False, other_layout:bool=True) -> pd.DataFrame:
-    "Training images/s of each method's step (after its warm-up), median over interleaved repeats, and the ratio to TRADES (plus TRADES in the other memory layout)."
+                   steps:int=10, batches:int=2, repeats:int=3, device='auto', channels_last:bool=False, variants=('other_layout',)) -> pd.DataFrame:
+    "Training images/s of each method's step (after its warm-up), median over interleaved repeats, and the time ratio to TRADES; `variants` adds TRADES under other options."
     dev = get_device(device)
     methods = list(dict.fromkeys(['trades', *methods]))
     for m in methods: check_choice('--methods', m, BENCH_METHODS, 'benchmark method')
-    variants = {m: (m, channels_last) for m in methods}
-    if other_layout: variants[f"trades ({'contiguous' if channels_last else 'channels_last'})"] = ('trades', not channels_last)
+    variants = [('contiguous' if channels_last else 'channels_last') if v == 'other_layout' else v for v in variants]
+    for v in variants: check_choice('--variants', v, VARIANTS, 'benchmark variant')
+    setups = {m: (m, dict(channels_last=channels_last)) for m in methods}
+    setups.update({f'trades ({v})': ('trades', dict(dict(channels_last=channels_last), **VARIANTS[v])) for v in variants})
     data = random_data(batch_size * batches, n_val=20)
     with tempfile.TemporaryDirectory() as d:
         tf = Path(d)/'teacher.pt'; torch.save(make_model(model_name, 10).net.state_dict(), tf)   # a bare state_dict, as published teachers come
-        setups = {k: method_setup(m, model_name, data, dev, steps, batch_size, tf, cl) for k, (m, cl) in variants.items()}
-    times = {k: [] for k in variants}
+        setups = {k: method_setup(m, model_name, data, dev, steps, batch_size, tf, **o) for k, (m, o) in setups.items()}
+    times = {k: [] for k in setups}
     for r in range(repeats):                                    # interleaved: drift hits every method alike
-        for m, (model, opt, method, bs) in setups.items():
+        for m, (step, bs) in setups.items():
             g = make_generator(r, 'attack', 2, 'cpu')
-            times[m].append(median_seconds(lambda: [train_step(model, opt, method, x, y, i, 2, g) for x, y, i in bs], dev, 1, 0))
+            times[m].append(median_seconds(lambda: [step(x, y, i, 2, g) for x, y, i in bs], dev, 1, 0))
     n = batch_size * batches
     rows = [dict(model=model_name, method=m, images_per_s=n / statistics.median(t)) for m, t in times.items()]
     df = pd.DataFrame(rows)
@@ -119,9 +128,9 @@ def bench_data(n_train:int=50_000, batch_size:int=128, repeats:int=3, device='au
 def step_flops(model_name:str='small_cnn', steps:int=10, batch_size:int=32, device='auto') -> float:
     "FLOPs per training image of a TRADES step (attack + clean + adversarial passes, forward and backward), counted by PyTorch."
     dev = get_device(device)
-    model, opt, method, bs = method_setup('trades', model_name, random_data(batch_size), dev, steps, batch_size)
+    step, bs = method_setup('trades', model_name, random_data(batch_size), dev, steps, batch_size)
     x, y, idx = bs[0]
-    with FlopCounterMode(display=False) as fc: train_step(model, opt, method, x, y, idx, 2, make_generator(0, 'attack', 2, 'cpu'))
+    with FlopCounterMode(display=False) as fc: step(x, y, idx, 2, make_generator(0, 'attack', 2, 'cpu'))
     return fc.get_total_flops() / batch_size
 
 def flops_ceiling(device='auto', n:int=2048, repeats:int=5) -> dict:
@@ -141,7 +150,7 @@ def peak_memory_mb(dev) -> float:
 
 # %% ../nbs/95_benchmarks.ipynb #e77641b1
 def run_bench(models=('small_cnn', 'resnet18'), methods=tuple(BENCH_METHODS), batch_size:int=128, steps:int=10, batches:int=2,
-              repeats:int=3, eval_n:int=512, data_n:int=50_000, device='auto', channels_last:bool=False, log=print) -> dict:
+              repeats:int=3, eval_n:int=512, data_n:int=50_000, device='auto', channels_last:bool=False, variants=('other_layout',), log=print) -> dict:
     "Benchmark training (all `methods`), evaluation, data pipeline and FLOP rates for every model; returns the record."
     dev = get_device(device)
     rec = dict(device=str(dev), device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else platform.processor() or platform.machine(),
@@ -153,7 +162,7 @@ def run_bench(models=('small_cnn', 'resnet18'), methods=tuple(BENCH_METHODS), ba
     log(f"data pipeline: {pipe['seconds_per_epoch']:.2f} s per epoch of {data_n} images ({pipe['images_per_s']:.0f} img/s)")
     for m in models:
         t0 = time.time()
-        tr = bench_training(m, methods, batch_size, steps, batches, repeats, dev, channels_last)
+        tr = bench_training(m, methods, batch_size, steps, batches, repeats, dev, channels_last, variants)
         ev = bench_eval(m, eval_n, 256, repeats, dev)
         fl = step_flops(m, steps, 32, dev)
         trades_ips = float(tr.images_per_s.iloc[0])
@@ -178,13 +187,14 @@ def bench_cmd(
     eval_n:int=512,             # images for the PGD-20 evaluation timing
     data_n:int=50_000,          # images in the data-pipeline epoch
     device:str='auto', threads:int=None, channels_last:store_true=False,
+    variants:Param('TRADES also under: other_layout channels_last contiguous compile bf16', str, nargs='*')=None,
     out:str=None,               # JSON file for the record (default results/bench/<device>.json)
 ):
     "Measure training/evaluation throughput, each method's time relative to TRADES, data pipeline share, GFLOP/s and peak memory."
     if threads: torch.set_num_threads(threads)
     check(batch_size > 0 and steps >= 0 and batches > 0 and repeats > 0, "--batch-size, --batches and --repeats must be positive, --steps ≥ 0")
     rec = run_bench(models or ('small_cnn', 'resnet18'), methods or tuple(BENCH_METHODS), batch_size, steps, batches, repeats, eval_n,
-                    data_n, device=device, channels_last=channels_last)
+                    data_n, device=device, channels_last=channels_last, variants=('other_layout',) if variants is None else variants)
     path = Path(out or f"results/bench/{rec['device'].split(':')[0]}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     save_json(rec, path); print(f"\nwritten to {path}")
