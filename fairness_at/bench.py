@@ -181,7 +181,8 @@ def run_bench(models=('small_cnn', 'resnet18'), methods=tuple(BENCH_METHODS), ba
 def bench_cmd(
     models:Param('models to time', str, nargs='+')=None,
     methods:Param('methods to time against TRADES', str, nargs='+')=None,
-    batch_size:int=128, steps:int=10,   # batch and attack steps of the training step
+    batch_size:int=128,         # training batch
+    steps:int=10,               # attack steps of the training step
     batches:int=2,              # batches per timed repetition
     repeats:int=3,              # timed repetitions (the median is reported)
     eval_n:int=512,             # images for the PGD-20 evaluation timing
