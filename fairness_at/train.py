@@ -16,7 +16,7 @@ from .losses import METHODS
 import fairness_at.dafa, fairness_at.fair_tat, fairness_at.absld  # register the methods
 from .metrics import worst_class, confusion_class_accuracy
 from .evaluate import evaluate, attack_predict, attack_metrics, per_class_table, ATTACKS
-from .distributed import setup_distributed, wrap_model, unwrap
+from .distributed import setup_distributed, wrap_model
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PRESETS', 'CKPT_FORMAT', 'TrainConfig', 'config_from_dict', 'validate_config', 'lr_at', 'make_config',
