@@ -164,7 +164,7 @@ def run_bench(models=('small_cnn', 'resnet18'), methods=tuple(BENCH_METHODS), ba
         t0 = time.time()
         tr = bench_training(m, methods, batch_size, steps, batches, repeats, dev, channels_last, variants)
         ev = bench_eval(m, eval_n, 256, repeats, dev)
-        fl = step_flops(m, steps, 32, dev)
+        fl = step_flops(m, steps, min(32, batch_size), dev)
         trades_ips = float(tr.images_per_s.iloc[0])
         r = dict(training=tr.to_dict('records'), eval=ev.to_dict('records'), flops_per_image=fl,
                  attained_gflops=fl * trades_ips / 1e9, share_of_matmul_ceiling=fl * trades_ips / 1e9 / ceiling['matmul_gflops'],
