@@ -75,8 +75,10 @@ def class_frame(results:dict, attack:str='pgd20') -> pd.DataFrame:
                          if attack in r['metrics'] for c, a in r['metrics'][attack]['per_class'].items()])
 
 # %% ../nbs/46_results.ipynb #57d1aa57
-def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_better:bool=True) -> dict:
-    "Difference of `col`'s seed means (`method` − `baseline`), its standard error, and a verdict on the claimed direction."
+def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_better:bool=True,
+            cost:bool=False, # the claim is only that `col` does not get (much) worse, e.g. the average under a fairness method
+           ) -> dict:
+    "Difference of `col`'s seed means (`method` − `baseline`), its standard error, and a verdict on the claimed direction (or cost)."
     a, b = stats.loc[method], stats.loc[baseline]
     diff = a[(col, 'mean')] - b[(col, 'mean')]
     n_a, n_b = a[(col, 'n')], b[(col, 'n')]
@@ -84,6 +86,7 @@ def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_bet
     better = diff > 0 if higher_is_better else diff < 0
     if min(n_a, n_b) == 0: verdict = 'not measured'
     elif np.isnan(se): verdict = 'one seed: not readable'
+    elif cost: verdict = 'no loss beyond seed noise' if better or abs(diff) <= 2 * se else f'loss of {abs(diff):.2f} beyond seed noise'
     elif better and abs(diff) > 2 * se: verdict = 'reproduced'
     elif better: verdict = 'same direction, within seed noise'
     elif abs(diff) > 2 * se: verdict = 'contradicted'
