@@ -55,6 +55,8 @@ if __name__ == '__main__':
     ap.add_argument('--screenshots', action='store_true'); ap.add_argument('--height', type=int, default=1400)
     a = ap.parse_args()
     out = ROOT/'_preview'; out.mkdir(exist_ok=True)
+    import shutil
+    if (ROOT/'_proc'/'images').exists(): shutil.copytree(ROOT/'_proc'/'images', out/'images', dirs_exist_ok=True)
     for nb in sorted((ROOT/'_proc').glob('*.ipynb')):
         if a.pages and nb.stem not in a.pages: continue
         html = to_html(nb, out)
