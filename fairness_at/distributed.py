@@ -28,7 +28,8 @@ class Dist:
         "This rank's contiguous part of each of `ts` (first dimension); the tensors themselves in one process."
         return ts if self.world == 1 else tuple(t.tensor_split(self.world)[self.rank] for t in ts)
     def close(self):
-        if self.started and dist.is_initialized(): dist.destroy_process_group()
+        "Leave the process group (after a barrier, so no rank exits while another still talks to it)."
+        if self.started and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()
 
 def setup_distributed(device='auto') -> Dist:
     "Join the process group `torchrun` describes in `RANK`/`WORLD_SIZE`/`LOCAL_RANK` (NCCL on GPUs, gloo on CPUs); one process otherwise."

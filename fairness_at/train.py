@@ -296,7 +296,8 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
             l = log[-1]
             print(f"epoch {epoch:3d}  lr {lr:.4g}  loss {l['loss']:.4f}  train adv acc {l['train_adv_acc']:.1f}  worst {l['train_adv_worst']:.1f}  "
                   f"{l['images_per_s']:.0f} img/s" + ''.join(f"  {kk} {vv}" for kk, vv in extra.items() if isinstance(vv, (int, float))), flush=True)
-    if not d.main: d.close(); return None              # rank 0 alone evaluates and writes the result
+    d.close()                                          # all ranks leave the process group together, before evaluating
+    if not d.main: return None                         # rank 0 alone evaluates and writes the result
     model, final = net, 'last'
     if cfg.average and avg is not None: model.load_state_dict(avg); final = cfg.average
     elif cfg.average and progress: print(f"no epoch reached the FAWA threshold {cfg.fawa_threshold}; evaluating the last model")
@@ -309,5 +310,4 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
                   provenance=dict(run_metadata(dev), train_seconds=round(train_seconds, 2), eval_seconds=round(time.time() - t0, 2), attack_seconds=timings,
                                   epochs_run_this_process=cfg.epochs - start + 1))
     save_json(result, out/'result.json')
-    d.close()
     return result
