@@ -11,7 +11,7 @@ from torch import nn
 from .core import *
 
 # %% auto #0
-__all__ = ['Dist', 'setup_distributed', 'wrap_model', 'unwrap']
+__all__ = ['Dist', 'setup_distributed', 'wrap_model']
 
 # %% ../nbs/35_distributed.ipynb #ffadf94b
 @dataclass
@@ -48,7 +48,3 @@ def wrap_model(model:nn.Module, d:Dist) -> nn.Module:
     if d.device.type == 'cuda': model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
     # attacks run many forward passes per step: no buffer broadcast on each of them
     return nn.parallel.DistributedDataParallel(model, device_ids=[d.device.index] if d.device.type == 'cuda' else None, broadcast_buffers=False)
-
-def unwrap(model:nn.Module) -> nn.Module:
-    "The plain model inside a DDP wrapper."
-    return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
