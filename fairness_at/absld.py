@@ -16,38 +16,24 @@ __all__ = ['load_teacher', 'soft_kl', 'rslad_loss', 'tempered_soft_labels', 'upd
 # %% ../nbs/23_absld.ipynb #f1d04423
 def load_teacher(source, num_classes:int, model_name:str|None=None) -> nn.Module:
     "A frozen eval-mode teacher from a run directory, a fairness_at checkpoint, or a `state_dict` file with `model_name`."
-    from fairness_at.train import load_run_model, load_checkpoint
-    from fairness_at.models import make_model
+    from fairness_at.train import load_weights
     check(source is not None, "--teacher is required for distillation: a run directory, a checkpoint.pt, or a state_dict file with --teacher-model")
-    p = Path(source)
-    check(p.exists(), f"teacher {p} does not exist; train one with `fairness-at train --method trades --out DIR` and pass --teacher DIR")
-    if p.is_dir(): model, _ = load_run_model(p)
-    else:
-        try: sd = torch.load(p, map_location='cpu', weights_only=False)
-        except Exception as e: raise FairnessATError(f"teacher {p} is corrupt or not a torch file ({type(e).__name__})")
-        if isinstance(sd, dict) and 'model_state' in sd:
-            ck = load_checkpoint(p); model = make_model(ck['model_name'], ck['num_classes']); model.load_state_dict(ck['model_state'])
-        else:
-            check(model_name is not None, f"{p} is a plain state_dict: pass --teacher-model NAME")
-            model = make_model(model_name, num_classes, (0., 0., 0.), (1., 1., 1.))
-            try: model.net.load_state_dict(sd.get('state_dict', sd) if isinstance(sd, dict) else sd)
-            except (RuntimeError, AttributeError) as e: raise FairnessATError(f"teacher {p} does not fit a {model_name}: {str(e).splitlines()[0]}")
-    with torch.no_grad(): k = model.eval()(torch.zeros(1, 3, 32, 32)).shape[1]
-    check(k == num_classes, f"teacher {p} predicts {k} classes but the data has {num_classes}")
+    model = load_weights(source, num_classes, model_name, what='teacher')
     for q in model.parameters(): q.requires_grad_(False)
     return model.eval()
 
 # %% ../nbs/23_absld.ipynb #96345dc0
-def soft_kl(p:torch.Tensor, logits:torch.Tensor) -> torch.Tensor:
-    "RSLAD's element-wise-mean KL `mean_{b,c} p·(log(p + 1e-5) − log_softmax(logits))`."
-    return (p * (torch.log(p + 1e-5) - F.log_softmax(logits, 1))).mean()
+def soft_kl(p:torch.Tensor, logits:torch.Tensor, weight:torch.Tensor|None=None) -> torch.Tensor:
+    "RSLAD's element-wise-mean KL `mean_{b,c} w_b·p·(log(p + 1e-5) − log_softmax(logits))` (`w` = 1 if `weight` is `None`)."
+    kl = p * (torch.log(p + 1e-5) - F.log_softmax(logits, 1))
+    return (kl if weight is None else kl * weight[:, None]).mean()
 
 def rslad_loss(student:nn.Module, x:torch.Tensor, p_adv:torch.Tensor, p_nat:torch.Tensor, *, eps=8/255, alpha=2/255, steps:int=10,
-               w_adv:float=5/6, generator=None):
+               w_adv:float=5/6, generator=None, weight=None, on_logits=None):
     "RSLAD/ABSLD loss `w·KL̄(p_adv‖S(x')) + (1−w)·KL̄(p_nat‖S(x))` with `x'` the KL attack towards `p_adv`; returns `(loss, S(x'), S(x))`."
-    x_adv = trades_attack(student, x, eps, alpha, steps, generator=generator, p_nat=p_adv)
+    x_adv = trades_attack(student, x, eps, alpha, steps, generator=generator, p_nat=p_adv, on_logits=on_logits)
     s_adv, s_nat = student(x_adv), student(x)
-    return w_adv * soft_kl(p_adv, s_adv) + (1 - w_adv) * soft_kl(p_nat, s_nat), s_adv, s_nat
+    return w_adv * soft_kl(p_adv, s_adv, weight) + (1 - w_adv) * soft_kl(p_nat, s_nat, weight), s_adv, s_nat
 
 # %% ../nbs/23_absld.ipynb #19ef1934
 def tempered_soft_labels(teacher_logits:torch.Tensor, tau:torch.Tensor) -> torch.Tensor:
@@ -74,9 +60,11 @@ class RSLAD(Method):
         if next(self.teacher.parameters()).device != x.device: self.teacher.to(x.device)
         with torch.no_grad(): z_t = self.teacher(x)
         p_adv, p_nat = self.soft_labels(z_t, y)
-        loss, s_adv, s_nat = rslad_loss(model, x, p_adv, p_nat, eps=self.cfg.eps, alpha=self.cfg.alpha, steps=self.cfg.steps, generator=generator)
+        loss, s_adv, s_nat = rslad_loss(model, x, p_adv, p_nat, eps=self.cfg.eps, alpha=self.cfg.alpha, steps=self.cfg.steps,
+                                        generator=generator, weight=self.class_weights(y), on_logits=self.attack_hook(y))
         self.observe_losses(y, s_adv.detach(), s_nat.detach())
         return loss, s_adv
+    def attack_hook(self, y): return None                # `on_logits` callback for the attack (Fair-ARD counts with it)
     def observe_losses(self, y, s_adv, s_nat): pass
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         if self.teacher_metrics is None and data is not None:

@@ -52,9 +52,12 @@ def pgd(model:nn.Module, x:torch.Tensor, y:torch.Tensor, eps=8/255, alpha=2/255,
         init:str='uniform',             # 'uniform' in the ε-box, 'normal' = 0.001·N(0,I), or 'none' (start at `x`)
         generator:torch.Generator|None=None, # source of the random start
         bn_train:bool=False,            # attack with the model in train mode (official CFA/FAIR-TAT behaviour)
+        early_stop:int|None=None,       # FAT's τ: a sample stops once it has been misclassified for τ further steps
+        on_logits=None,                 # called with the (detached) logits of every iterate the attack evaluates
        ) -> torch.Tensor:
     "L∞ PGD from `x` with radius `eps` and step `alpha` (floats or per-sample `(B,)` tensors); returns `x_adv` in [0,1]."
     check(init in ('uniform', 'normal', 'none'), f"unknown init {init!r}; use 'uniform', 'normal' or 'none'")
+    check(early_stop is None or (y is not None and int(early_stop) >= 0), "early stopping needs the labels y and a budget τ ≥ 0")
     eps_b, alpha_b = per_sample(eps, x), per_sample(alpha, x)
     loss_fn = loss_fn or ce_loss
     target, sign = (y, 1.) if y_target is None else (y_target, -1.)
@@ -66,11 +69,19 @@ def pgd(model:nn.Module, x:torch.Tensor, y:torch.Tensor, eps=8/255, alpha=2/255,
         delta = (x + delta).clamp(0, 1) - x
     else: delta = torch.zeros_like(x)
     with eval_mode(model, bn_train), torch.enable_grad():
+        if early_stop is not None: budget, active = torch.full_like(y, int(early_stop)), torch.ones_like(y, dtype=torch.bool)
         for _ in range(steps):
             delta.requires_grad_(True)
-            loss = loss_fn(model(x + delta), target).sum()
-            grad, = torch.autograd.grad(loss, delta)
-            delta = delta.detach() + sign * alpha_b * grad.sign()
+            logits = model(x + delta)
+            grad, = torch.autograd.grad(loss_fn(logits, target).sum(), delta)
+            step = sign * alpha_b * grad.sign()
+            if on_logits is not None: on_logits(logits.detach())
+            if early_stop is not None:            # PGD-K-τ (Zhang et al. 2020, Alg. 1): stop at τ = 0, else τ ← τ − 1 when wrong
+                wrong = logits.detach().argmax(1) != y
+                active = active & ~(wrong & (budget == 0))
+                budget = budget - (wrong & active).long()
+                step = step * active.view(-1, *([1] * (x.ndim - 1)))
+            delta = delta.detach() + step
             delta = torch.minimum(torch.maximum(delta, -eps_b), eps_b)
             delta = (x + delta).clamp(0, 1) - x
     return (x + delta).detach()
@@ -83,11 +94,11 @@ def cw_inf(model, x, y, eps=8/255, alpha=2/255, steps:int=20, kappa:float=50., g
     "CW∞: PGD on the CW margin loss (κ = 50, 20 steps of 2/255, uniform start)."
     return pgd(model, x, y, eps, alpha, steps, loss_fn=cw_loss(kappa), generator=generator)
 
-def trades_attack(model, x, eps=8/255, alpha=2/255, steps:int=10, generator=None, p_nat=None):
-    "TRADES' inner maximisation of `KL(f(x) ‖ f(x'))` from `x + 0.001·N(0,I)` (model in eval mode)."
+def trades_attack(model, x, eps=8/255, alpha=2/255, steps:int=10, generator=None, p_nat=None, **kwargs):
+    "TRADES' inner maximisation of `KL(f(x) ‖ f(x'))` from `x + 0.001·N(0,I)` (model in eval mode); `kwargs` go to `pgd`."
     if p_nat is None:
         with eval_mode(model), torch.no_grad(): p_nat = F.softmax(model(x), 1)
-    return pgd(model, x, None, eps, alpha, steps, loss_fn=kl_loss(p_nat), init='normal', generator=generator)
+    return pgd(model, x, kwargs.pop('y', None), eps, alpha, steps, loss_fn=kl_loss(p_nat), init='normal', generator=generator, **kwargs)
 
 # %% ../nbs/10_attacks.ipynb #ae50f4c7
 def autoattack(model:nn.Module, x:torch.Tensor, y:torch.Tensor, eps:float=8/255,

@@ -15,15 +15,15 @@ from .models import make_model
 from .losses import METHODS
 from .train import TrainConfig, validate_config, train_step
 from .evaluate import attack_predict
-from .sweep import SWEEP_RUNS
+from .sweep import SWEEP_RUNS, RUN_REFERENCES
 
 # %% auto #0
 __all__ = ['BENCH_METHODS', 'VARIANTS', 'median_seconds', 'random_data', 'method_setup', 'bench_training', 'bench_eval',
            'bench_data', 'step_flops', 'flops_ceiling', 'peak_memory_mb', 'run_bench', 'bench_cmd']
 
 # %% ../nbs/95_benchmarks.ipynb #8787fd33
-# the sweep's rows (a teacher is made up for the distillation methods)
-BENCH_METHODS = {k: {kk: v for kk, v in spec.items() if kk != 'teacher'} for k, spec in SWEEP_RUNS.items()}
+# the sweep's rows (a teacher is made up for the distillation methods; FRL starts from the random model)
+BENCH_METHODS = {k: {kk: v for kk, v in spec.items() if kk not in RUN_REFERENCES} for k, spec in SWEEP_RUNS.items()}
 
 def _sync(dev:torch.device):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
@@ -47,7 +47,7 @@ def random_data(n_train:int, num_classes:int=10, size:int=32, n_val:int=0, seed:
 def method_setup(name:str, model_name:str, data:Data, dev, steps:int, batch_size:int, teacher_file=None, channels_last:bool=False,
                  compile:bool=False, bf16:bool=False):
     "Model, optimiser, method `name` and a `step(x, y, idx, epoch, gen)` as the loop runs them, after one warm-up epoch (statistics in use, compilation done)."
-    cfg = validate_config(TrainConfig(model=model_name, steps=steps, batch_size=batch_size, epochs=3, dafa_warmup=1, begin=1,
+    cfg = validate_config(TrainConfig(model=model_name, steps=steps, batch_size=batch_size, epochs=3, dafa_warmup=1, begin=1, val_per_class=2,
                                       teacher=str(teacher_file) if teacher_file else None, teacher_model=model_name, **BENCH_METHODS[name]))
     torch.manual_seed(0)
     model = make_model(model_name, data.num_classes, data.mean, data.std).to(dev)

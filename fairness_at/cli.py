@@ -33,10 +33,10 @@ def train_cmd(
     preset:str=None,            # a preset of settings: quickstart, cpu-cifar10, paper-cifar10-trades, paper-cifar10-dafa, …
     dataset:str=None,           # cifar10, cifar100, stl10, svhn, imagefolder, synthetic
     model:str=None,             # small_cnn, small_cnn32, small_cnn_gn, resnet18, preact_resnet18, wrn28_10, wrn34_10, mobilenet_v2
-    method:str=None,            # pgd_at, trades, dafa, fair_tat, rslad, absld
-    base:str=None,              # base loss of DAFA (default trades) or FAIR-TAT (default pgd_at): trades or pgd_at
+    method:str=None,            # pgd_at, trades, dafa, fair_tat, rslad, absld; baselines fat, cfa, frl_rw, frl_rm, frl_rwrm, wat, bat, fair_ard, adaad
+    base:str=None,              # base loss of a wrapper method (DAFA, FAIR-TAT, CFA, BAT): trades, pgd_at or fat
     epochs:int=None, batch_size:int=None, lr:float=None,
-    schedule:str=None,          # constant, madry, trades, dafa, cosine, piecewise
+    schedule:str=None,          # constant, madry, trades, dafa, frl, cosine, piecewise
     lr_milestones:Param('epochs from which the lr is ×0.1 again (piecewise)', int, nargs='+')=None,
     eps:str=None,               # L∞ radius in [0,1], e.g. 8/255
     alpha:str=None,             # attack step, e.g. 2/255
@@ -56,9 +56,20 @@ def train_cmd(
     dafa_stats:str=None,        # DAFA statistics from 'train' (paper) or 'val' (beyond the paper)
     target_temp:str=None,       # FAIR-TAT: targets ~ softmax(T·CFPS); 0 or 'uniform' = uniform
     lambda_r:float=None,        # FAIR-TAT/CFA class margin (λ_r + A_c)·eps
-    begin:int=None,             # FAIR-TAT: class margins from the epoch after `begin` epochs
+    begin:int=None,             # FAIR-TAT/CFA/BAT: class margins from the epoch after `begin` epochs
+    lambda_ccr:float=None,      # CFA: calibrated TRADES weight (λ + A_c)β / (1 + (λ + A_c)β)
+    fat_tau:int=None,           # FAT (--base fat): steps a sample keeps taking after it is misclassified
+    hot_start:str=None,         # start from these weights (FRL fine-tunes a trained run): run directory, checkpoint.pt or state_dict
+    frl_tau:float=None,         # FRL: tolerated class error above the average
+    frl_alpha1:float=None,      # FRL: multiplier rate of the class weights
+    frl_alpha2:float=None,      # FRL: multiplier rate of the class margins
+    frl_halve_every:int=None,   # FRL: halve alpha1 every N epochs (default: a third of the epochs)
+    wat_eta:float=None,         # WAT: Hedge rate
+    bat_gamma:float=None,       # BAT: weight of the uniform-target regulariser (an assumption, see the BAT page)
+    fair_ard_beta:float=None,   # Fair-ARD: class weight exponent
+    adaad_alpha:float=None,     # AdaAD: weight of the adversarial KL
     attack_bn_train:store_true=False, # attack with BatchNorm in train mode (official FAIR-TAT/CFA)
-    teacher:str=None,           # RSLAD/ABSLD teacher: a run directory, checkpoint.pt, or state_dict file
+    teacher:str=None,           # RSLAD/ABSLD/Fair-ARD/AdaAD teacher: a run directory, checkpoint.pt, or state_dict file
     teacher_model:str=None,     # registry name of a state_dict teacher (e.g. wrn34_10)
     temperature_mode:str=None,  # ABSLD: separate (paper) or official_product (official code)
     average:str=None,           # ema or fawa: evaluate a weight-averaged model (fawa needs --val-per-class)
@@ -83,7 +94,9 @@ def train_cmd(
                           test_per_class=test_per_class, eval_attacks=attacks, aa_attacks=aa_attacks, val_every=val_every,
                           dafa_lambda=dafa_lambda, dafa_warmup=dafa_warmup, dafa_every=dafa_every, dafa_stats=dafa_stats, data_dir=data_dir,
                           target_temp=0.0 if target_temp == 'uniform' else parse_number(target_temp, 'target-temp'), lambda_r=lambda_r,
-                          begin=begin, attack_bn_train=attack_bn_train or None, teacher=teacher, teacher_model=teacher_model, temperature_mode=temperature_mode, average=average, avg_decay=avg_decay, fawa_threshold=fawa_threshold,
+                          begin=begin, lambda_ccr=lambda_ccr, fat_tau=fat_tau, hot_start=hot_start, frl_tau=frl_tau, frl_alpha1=frl_alpha1,
+                          frl_alpha2=frl_alpha2, frl_halve_every=frl_halve_every, wat_eta=wat_eta, bat_gamma=bat_gamma,
+                          fair_ard_beta=fair_ard_beta, adaad_alpha=adaad_alpha, attack_bn_train=attack_bn_train or None, teacher=teacher, teacher_model=teacher_model, temperature_mode=temperature_mode, average=average, avg_decay=avg_decay, fawa_threshold=fawa_threshold,
                           device=device, threads=threads, channels_last=channels_last or None)
     res = train(cfg, out, resume=resume, progress=not quiet)
     if res is not None: print_report(res)     # under torchrun only rank 0 has the result
@@ -98,7 +111,7 @@ def print_report(res:dict, file=None):
     print(per_class_table(res['metrics']).round(2).to_string(), file=file)
     m = res.get('method') or {}
     for key, label in (('weights', 'class weights'), ('margins', 'class margins (× eps)'), ('target_q', 'target distribution'),
-                       ('tau_adv', 'temperatures (adversarial)'), ('tau_nat', 'temperatures (clean)')):
+                       ('ccr_b', 'CCR weights b_c'), ('tau_adv', 'temperatures (adversarial)'), ('tau_nat', 'temperatures (clean)')):
         if m.get(key) is not None: print(f'{label}: ' + '  '.join(f"{k} {w:.3f}" for k, w in zip(res['classes'], m[key])), file=file)
     if m.get('teacher_metrics'):
         t = m['teacher_metrics']

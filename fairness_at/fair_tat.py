@@ -36,7 +36,7 @@ class FairTAT(Method):
     name, default_base = 'fair_tat', 'pgd_at'
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
-        self.temp, self.lam, self.begin = cfg.target_temp, cfg.lambda_r, cfg.begin
+        self.temp, self.lam, self.begin = cfg.target_temp, cfg.lambda_r, 1 if cfg.begin is None else cfg.begin
         self.q = torch.full((num_classes,), 1 / num_classes, dtype=torch.double)
         self.margins = torch.ones(num_classes, dtype=torch.double)
         self.history, self._m = [], {}

@@ -9,7 +9,8 @@ from .core import *
 from .attacks import pgd, trades_attack, eval_mode
 
 # %% auto #0
-__all__ = ['METHODS', 'weighted_mean', 'pgd_at_loss', 'trades_loss', 'Method', 'PGDAT', 'TRADES', 'register_method']
+__all__ = ['BASES', 'METHODS', 'weighted_mean', 'pgd_at_loss', 'trades_terms', 'trades_loss', 'Method', 'PGDAT', 'TRADES',
+           'register_method']
 
 # %% ../nbs/20_losses.ipynb #129625de
 def weighted_mean(v:torch.Tensor, weight:torch.Tensor|None=None) -> torch.Tensor:
@@ -17,31 +18,40 @@ def weighted_mean(v:torch.Tensor, weight:torch.Tensor|None=None) -> torch.Tensor
     return (v if weight is None else v * weight).mean()
 
 def pgd_at_loss(model:nn.Module, x, y, *, eps=8/255, alpha=2/255, steps:int=10, weight=None, y_target=None,
-                init:str='uniform', generator=None, bn_train:bool=False):
-    "PGD-AT loss `(1/B) Σ w_b CE(f(x'_b), y_b)` on a (possibly targeted) PGD example; returns `(loss, adversarial logits)`."
-    x_adv = pgd(model, x, y, eps, alpha, steps, y_target=y_target, init=init, generator=generator, bn_train=bn_train)
+                init:str='uniform', generator=None, bn_train:bool=False, early_stop:int|None=None):
+    "PGD-AT loss `(1/B) Σ w_b CE(f(x'_b), y_b)` on a (possibly targeted, possibly early-stopped) PGD example; returns `(loss, adversarial logits)`."
+    x_adv = pgd(model, x, y, eps, alpha, steps, y_target=y_target, init=init, generator=generator, bn_train=bn_train, early_stop=early_stop)
     logits_adv = model(x_adv)
     return weighted_mean(F.cross_entropy(logits_adv, y, reduction='none'), weight), logits_adv
 
 # %% ../nbs/20_losses.ipynb #cfa3953c
+def trades_terms(model:nn.Module, x, y, x_adv):
+    "The two per-sample TRADES terms `CE(f(x), y)` and `KL(f(x) ‖ f(x'))`, and the adversarial logits."
+    logits_nat, logits_adv = model(x), model(x_adv)
+    ce = F.cross_entropy(logits_nat, y, reduction='none')
+    kl = F.kl_div(F.log_softmax(logits_adv, 1), F.softmax(logits_nat, 1), reduction='none').sum(1)
+    return ce, kl, logits_adv
+
 def trades_loss(model:nn.Module, x, y, *, eps=8/255, alpha=2/255, steps:int=10, beta:float=6.0,
                 weight=None, kl_weight=None, y_target=None, generator=None, bn_train:bool=False):
     "TRADES loss with per-sample natural weights `weight`, robust weights `kl_weight` and radius `eps`; returns `(loss, adversarial logits)`."
     if y_target is None: x_adv = trades_attack(model, x, eps, alpha, steps, generator=generator)
     else: x_adv = pgd(model, x, y, eps, alpha, steps, y_target=y_target, generator=generator, bn_train=bn_train)
-    logits_nat, logits_adv = model(x), model(x_adv)
-    ce = F.cross_entropy(logits_nat, y, reduction='none')
-    kl = F.kl_div(F.log_softmax(logits_adv, 1), F.softmax(logits_nat, 1), reduction='none').sum(1)
+    ce, kl, logits_adv = trades_terms(model, x, y, x_adv)
     return weighted_mean(ce, weight) + beta * weighted_mean(kl, kl_weight), logits_adv
 
 # %% ../nbs/20_losses.ipynb #138463c0
+BASES = ('trades', 'pgd_at', 'fat')
+
 class Method:
-    "Base training method: adversarial training on a base loss (`pgd_at` or `trades`) with class-wise hooks."
+    "Base training method: adversarial training on a base loss (`trades`, `pgd_at` or `fat`) with class-wise hooks."
     name, default_base = 'pgd_at', 'pgd_at'
+    needs_val:bool = False                                # updates its class statistics on the validation split
     def __init__(self, cfg, num_classes:int, n_train:int):
         self.cfg, self.num_classes, self.n_train = cfg, num_classes, n_train
         self.base = getattr(cfg, 'base', None) or self.default_base
     def class_weights(self, y): return None               # per-sample loss weights, `None` = 1
+    def class_kl_weights(self, y): return None            # per-sample weights of TRADES' robust term, `None` = 1
     def class_eps(self, y): return None                   # per-sample radius multipliers, `None` = 1
     def class_alpha(self, y): return None                 # per-sample step multipliers, `None` = 1
     def targets(self, y, generator=None): return None     # target classes of a targeted attack, `None` = untargeted
@@ -50,8 +60,8 @@ class Method:
         kw = dict(eps=self.cfg.eps if me is None else self.cfg.eps * me, alpha=self.cfg.alpha if ma is None else self.cfg.alpha * ma,
                   steps=self.cfg.steps, weight=self.class_weights(y), y_target=self.targets(y, generator), generator=generator,
                   bn_train=getattr(self.cfg, 'attack_bn_train', False))
-        if self.base == 'trades': return trades_loss(model, x, y, beta=self.cfg.beta, **kw)
-        return pgd_at_loss(model, x, y, init=self.cfg.init, **kw)
+        if self.base == 'trades': return trades_loss(model, x, y, beta=self.cfg.beta, kl_weight=self.class_kl_weights(y), **kw)
+        return pgd_at_loss(model, x, y, init=self.cfg.init, early_stop=self.cfg.fat_tau if self.base == 'fat' else None, **kw)
     def observe(self, idx, y, logits_adv, epoch:int): pass
     reduced_stats:tuple = ()                              # tensors `observe` accumulates, summed over DDP ranks before `end_epoch`
     def all_reduce(self, reduce):

@@ -10,7 +10,8 @@ from .core import *
 from .metrics import rho
 
 # %% auto #0
-__all__ = ['RUN_COLUMNS', 'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'compare']
+__all__ = ['RUN_COLUMNS', 'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'history_frame',
+           'compare']
 
 # %% ../nbs/46_results.ipynb #b35ddef4
 def load_results(folder) -> dict:
@@ -73,6 +74,13 @@ def class_frame(results:dict, attack:str='pgd20') -> pd.DataFrame:
     "Long frame (name, seed, cls, acc) of per-class accuracy under `attack`."
     return pd.DataFrame([dict(name=n, seed=r['config']['seed'], cls=c, acc=a) for n, rs in results.items() for r in rs
                          if attack in r['metrics'] for c, a in r['metrics'][attack]['per_class'].items()])
+
+# %% ../nbs/46_results.ipynb #209df1bb
+def history_frame(result:dict, key:str) -> pd.DataFrame:
+    "Per-epoch class statistic `key` of a run's method history (e.g. `margins`, `weights`) as an epoch × class frame."
+    h = (result.get('method') or {}).get('history') or []
+    check(any(key in e for e in h), f"the run's method history has no {key!r}; it has {sorted({k for e in h for k in e})}")
+    return pd.DataFrame({e['epoch']: e[key][:len(result['classes'])] for e in h if key in e}, index=result['classes']).T.rename_axis('epoch')
 
 # %% ../nbs/46_results.ipynb #57d1aa57
 def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_better:bool=True,

@@ -13,8 +13,8 @@ from .core import *
 from .train import PRESETS
 
 # %% auto #0
-__all__ = ['SWEEP_RUNS', 'CLI', 'SweepRun', 'plan_sweep', 'execute_run', 'write_summary', 'run_sweep', 'sweep_cmd',
-           'make_executor']
+__all__ = ['SWEEP_RUNS', 'RUN_REFERENCES', 'CLI', 'SweepRun', 'plan_sweep', 'execute_run', 'write_summary', 'run_sweep',
+           'sweep_cmd', 'make_executor']
 
 # %% ../nbs/45_sweep.ipynb #0bdd8b74
 SWEEP_RUNS = {                                   # sweep name → `fairness-at train` settings
@@ -25,7 +25,16 @@ SWEEP_RUNS = {                                   # sweep name → `fairness-at t
     'fair_tat':    dict(method='fair_tat'),
     'rslad':       dict(method='rslad', teacher='trades/seed0'),    # teacher: a run of the same protocol
     'absld':       dict(method='absld', teacher='trades/seed0'),
+    # the baselines of the papers' tables (notebooks 24–28)
+    'fat':         dict(method='fat'),
+    'cfa':         dict(method='cfa', base='trades', average='fawa', avg_decay=0.88),
+    'frl_rwrm':    dict(method='frl_rwrm', hot_start='trades/seed0', lr=0.005, schedule='frl', beta=1.0),  # fine-tunes a TRADES run
+    'wat':         dict(method='wat'),
+    'bat':         dict(method='bat'),                # assumptions documented in 27_bat: never a headline row
+    'fair_ard':    dict(method='fair_ard', teacher='trades/seed0'),
+    'adaad':       dict(method='adaad', teacher='trades/seed0'),
 }
+RUN_REFERENCES = ('teacher', 'hot_start')         # settings that name another run of the same sweep
 
 # %% ../nbs/45_sweep.ipynb #925cfe6d
 @dataclass
@@ -65,14 +74,14 @@ def plan_sweep(preset:str, methods, seeds, root='results', aa_per_class:int|None
     for seed in seeds:
         for m in methods:
             spec, needs = dict(SWEEP_RUNS[m]), []
-            if 'teacher' in spec:
-                needs.append(base/spec['teacher']); spec['teacher'] = str(base/spec['teacher'])
+            for key in RUN_REFERENCES:
+                if key in spec: needs.append(base/spec[key]); spec[key] = str(base/spec[key])
             runs.append(SweepRun(m, int(seed), base/m/f'seed{seed}', ['--preset', preset, '--seed', str(seed), *_flags(spec), *train_args],
                                  needs, aa_per_class))
     planned = {r.out for r in runs}
     for r in runs:
         for n in r.needs: check(n in planned or (n/'result.json').exists(),
-                                f"{r.name} needs the teacher run {n}, which is neither finished nor in this sweep: add its method and seed")
+                                f"{r.name} needs the run {n} (its teacher or hot start), which is neither finished nor in this sweep: add its method and seed")
     return sorted(runs, key=lambda r: (r.seed, len(r.needs) > 0))   # seed by seed; in a seed, students after the others
 
 # %% ../nbs/45_sweep.ipynb #e7a9a895

@@ -7,20 +7,20 @@ from __future__ import annotations
 import math, time, json, shutil
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
-import torch, torch.nn.functional as F
+import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm import tqdm
 from .core import *
 from .data import load_data, Batches, Data
 from .models import make_model, MODELS
-from .losses import METHODS
-import fairness_at.dafa, fairness_at.fair_tat, fairness_at.absld  # register the methods
+from .losses import METHODS, BASES
+import fairness_at.dafa, fairness_at.fair_tat, fairness_at.absld, fairness_at.frl, fairness_at.cfa, fairness_at.wat, fairness_at.bat, fairness_at.distill  # register the methods
 from .metrics import worst_class, confusion_class_accuracy
 from .evaluate import evaluate, attack_predict, attack_metrics, per_class_table, ATTACKS
 from .distributed import setup_distributed, wrap_model
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'PRESETS', 'CKPT_FORMAT', 'TrainConfig', 'config_from_dict', 'validate_config', 'lr_at', 'make_config',
-           'load_checkpoint', 'load_run_model', 'update_average', 'train_step', 'train']
+           'load_checkpoint', 'load_run_model', 'load_weights', 'update_average', 'train_step', 'train']
 
 # %% ../nbs/30_train.ipynb #1397834c
 @dataclass
@@ -62,7 +62,18 @@ class TrainConfig:
     dafa_stats:str = 'train'         # beyond the paper: DAFA statistics from 'train' (adversarial training examples) or 'val' split
     target_temp:float = 2.0          # FAIR-TAT: targets ~ softmax(T·CFPS); 0 = uniform over the wrong classes
     lambda_r:float = 0.5             # FAIR-TAT/CFA margin eps_c = (λ_r + A_c)·eps
-    begin:int = 1                    # FAIR-TAT/CFA: class-wise margins from the epoch after `begin` epochs of statistics
+    begin:int|None = None            # FAIR-TAT/CFA/BAT: class-wise margins from the epoch after `begin` epochs (None: FAIR-TAT 1, CFA/BAT epochs/20)
+    lambda_ccr:float = 0.5           # CFA: calibrated TRADES weight b_c = (λ + A_c)β / (1 + (λ + A_c)β)
+    fat_tau:int = 3                  # FAT (--base fat): a sample stops τ steps after it is first misclassified
+    hot_start:str|None = None        # start from these weights (run directory, checkpoint.pt or state_dict file with teacher_model): FRL's fine-tuning
+    frl_tau:float = 0.1              # FRL: tolerated class error above the average (τ1 = τ2)
+    frl_alpha1:float = 0.05          # FRL: multiplier rate of the weights (halved every frl_halve_every epochs)
+    frl_alpha2:float = 0.1           # FRL: multiplier rate of the margins
+    frl_halve_every:int|None = None  # FRL: None = a third of the epochs (40 of 120)
+    wat_eta:float = 0.1              # WAT: Hedge rate
+    bat_gamma:float = 1.0            # BAT (assumed): weight of the uniform-target regulariser
+    fair_ard_beta:float = 2.0        # Fair-ARD: class weight (1/κ_c)^β
+    adaad_alpha:float = 1.0          # AdaAD: weight of the adversarial KL (1 − α on the clean KL)
     teacher:str|None = None          # RSLAD/ABSLD: teacher run directory, checkpoint.pt, or state_dict file (with teacher_model)
     teacher_model:str|None = None    # registry name of a plain state_dict teacher
     temperature_mode:str = 'separate' # ABSLD: separate temperatures (paper) or official_product (the official code's aliasing)
@@ -81,7 +92,7 @@ def config_from_dict(d:dict) -> TrainConfig:
     return TrainConfig(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/30_train.ipynb #bdb5f543
-SCHEDULES = ('constant', 'madry', 'trades', 'dafa', 'cosine', 'piecewise')
+SCHEDULES = ('constant', 'madry', 'trades', 'dafa', 'frl', 'cosine', 'piecewise')
 
 def validate_config(cfg:TrainConfig) -> TrainConfig:
     "Check names and ranges of `cfg`; raise a `FairnessATError` naming the option otherwise."
@@ -89,7 +100,7 @@ def validate_config(cfg:TrainConfig) -> TrainConfig:
     check_choice('--dataset', cfg.dataset, DATASETS, 'dataset')
     check_choice('--model', cfg.model, MODELS, 'model')
     check_choice('--method', cfg.method, METHODS, 'method')
-    check_choice('--base', cfg.base, (None, 'trades', 'pgd_at'), 'base')
+    check_choice('--base', cfg.base, (None, *BASES), 'base')
     check_choice('--schedule', cfg.schedule, SCHEDULES, 'schedule')
     check_choice('--init', cfg.init, ('uniform', 'normal', 'none'), 'init')
     for a in cfg.eval_attacks: check_choice('--attacks', a, ATTACKS, 'attack')
@@ -105,13 +116,18 @@ def validate_config(cfg:TrainConfig) -> TrainConfig:
     check_choice('--dafa-stats', cfg.dafa_stats, ('train', 'val'), 'DAFA statistics source')
     check(cfg.dafa_stats != 'val' or cfg.val_per_class > 0, "--dafa-stats val needs a validation split: set --val-per-class")
     check_choice('--average', cfg.average, (None, 'ema', 'fawa'), 'averaging')
+    check(not METHODS[cfg.method].needs_val or cfg.val_per_class > 0,
+          f"--method {cfg.method} updates its class statistics on the validation split: set --val-per-class (e.g. 50)")
+    for name in ('fat_tau', 'frl_halve_every', 'begin'):
+        v = getattr(cfg, name); check(v is None or int(v) >= 0, f"--{name.replace('_', '-')} must be ≥ 0, got {v}")
+    check(cfg.frl_halve_every != 0, "--frl-halve-every must be positive")
     check(cfg.average != 'fawa' or cfg.val_per_class > 0, "--average fawa selects on the validation split: set --val-per-class (e.g. 100)")
     check(0 <= cfg.avg_decay < 1, f"--avg-decay must be in [0, 1), got {cfg.avg_decay}")
     check(cfg.dafa_warmup is None or 0 < cfg.dafa_warmup < cfg.epochs, f"--dafa-warmup must be between 1 and epochs-1 ({cfg.epochs - 1}), got {cfg.dafa_warmup}")
     return cfg
 
 # %% ../nbs/30_train.ipynb #e38f72f8
-_MILESTONES = {'madry': (0.5, 0.75), 'trades': (0.75, 0.9), 'dafa': (100 / 110, 105 / 110)}
+_MILESTONES = {'madry': (0.5, 0.75), 'trades': (0.75, 0.9), 'dafa': (100 / 110, 105 / 110), 'frl': (40 / 120, 80 / 120)}
 
 def lr_at(epoch:int, cfg:TrainConfig) -> float:
     "Learning rate of 1-based `epoch` under `cfg.schedule`."
@@ -175,6 +191,26 @@ def load_run_model(run_dir, device='cpu'):
     model = make_model(cfg.model, ck['num_classes'])
     model.load_state_dict(ck['model_state'])
     return model.to(device).eval(), cfg
+
+def load_weights(source, num_classes:int, model_name:str|None=None, what:str='--hot-start') -> nn.Module:
+    "An eval-mode model from a run directory, a fairness_at checkpoint, or a `state_dict` file of registry model `model_name`."
+    check(source is not None, f"{what} needs a run directory, a checkpoint.pt, or a state_dict file with its model name")
+    p = Path(source)
+    check(p.exists(), f"{what} {p} does not exist; train one with `fairness-at train --method trades --out DIR` and pass DIR")
+    if p.is_dir(): model, _ = load_run_model(p)
+    else:
+        try: sd = torch.load(p, map_location='cpu', weights_only=False)
+        except Exception as e: raise FairnessATError(f"{what} {p} is corrupt or not a torch file ({type(e).__name__})")
+        if isinstance(sd, dict) and 'model_state' in sd:
+            ck = load_checkpoint(p); model = make_model(ck['model_name'], ck['num_classes']); model.load_state_dict(ck['model_state'])
+        else:
+            check(model_name is not None, f"{what} {p} is a plain state_dict: pass the name of its model (--teacher-model NAME)")
+            model = make_model(model_name, num_classes, (0., 0., 0.), (1., 1., 1.))
+            try: model.net.load_state_dict(sd.get('state_dict', sd) if isinstance(sd, dict) else sd)
+            except (RuntimeError, AttributeError) as e: raise FairnessATError(f"{what} {p} does not fit a {model_name}: {str(e).splitlines()[0]}")
+    with torch.no_grad(): k = model.eval()(torch.zeros(1, 3, 32, 32)).shape[1]
+    check(k == num_classes, f"{what} {p} predicts {k} classes but the data has {num_classes}")
+    return model.eval()
 
 # %% ../nbs/30_train.ipynb #25dbbbbe
 def update_average(avg:dict|None, model, decay:float, take:bool=True) -> dict|None:
@@ -240,6 +276,9 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
     val_every = 1 if cfg.average == 'fawa' else cfg.val_every
     seed_everything(cfg.seed)
     model = make_model(cfg.model, data.num_classes, data.mean, data.std).to(dev)
+    if cfg.hot_start and not resume:                 # FRL fine-tunes a trained robust model
+        try: model.load_state_dict(load_weights(cfg.hot_start, data.num_classes, cfg.teacher_model).state_dict())
+        except RuntimeError as e: raise FairnessATError(f"--hot-start {cfg.hot_start} does not fit a {cfg.model}: {str(e).splitlines()[0]}")
     if cfg.channels_last: model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov, weight_decay=cfg.weight_decay)
     method = METHODS[cfg.method](cfg, data.num_classes, len(data.y_train))
