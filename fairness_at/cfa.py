@@ -37,22 +37,19 @@ class CFA(Method):
         self.begin = cfg.begin if cfg.begin is not None else max(1, round(cfg.epochs / 20))
         self.margins = torch.ones(num_classes, dtype=torch.double)
         self.b = torch.full((num_classes,), cfg.beta / (1 + cfg.beta), dtype=torch.double)
-        self.history, self._cache = [], {}
-    def _per_class(self, y):
-        if y.device not in self._cache: self._cache[y.device] = torch.stack([self.margins, self.b]).float().to(y.device)
-        return self._cache[y.device][:, y]
-    def class_eps(self, y): return self._per_class(y)[0]
-    def class_weights(self, y): return 1 - self._per_class(y)[1] if self.base == 'trades' else None
-    def class_kl_weights(self, y): return self._per_class(y)[1] / self.cfg.beta if self.base == 'trades' else None
+        self.history = []
+    def class_eps(self, y): return self.class_lookup('margins', y)
+    def class_weights(self, y): return 1 - self.class_lookup('b', y) if self.base == 'trades' else None
+    def class_kl_weights(self, y): return self.class_lookup('b', y) / self.cfg.beta if self.base == 'trades' else None
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         acc = confusion_class_accuracy(confusion)
         if epoch >= self.begin:
-            self.margins, self.b, self._cache = calibrated_margins(acc, self.cfg.lambda_r), ccr_weights(acc, self.cfg.lambda_ccr, self.cfg.beta), {}
+            self.margins, self.b = calibrated_margins(acc, self.cfg.lambda_r), ccr_weights(acc, self.cfg.lambda_ccr, self.cfg.beta)
         r = lambda v: [round(float(t), 4) for t in v]
         self.history.append(dict(epoch=epoch, class_acc=r(acc), margins=r(self.margins), ccr_b=r(self.b)))
         return dict(cfa_margins=self.history[-1]['margins'])
     def state_dict(self): return dict(margins=self.margins, b=self.b, history=self.history, base=self.base)
-    def load_state_dict(self, sd): self.margins, self.b, self.history, self._cache = sd['margins'], sd['b'], sd['history'], {}
+    def load_state_dict(self, sd): self.margins, self.b, self.history = sd['margins'], sd['b'], sd['history']
     def summary(self):
         return dict(base=self.base, begin=self.begin, margins=[round(float(v), 4) for v in self.margins],
                     ccr_b=[round(float(v), 4) for v in self.b] if self.base == 'trades' else None, history=self.history)

@@ -42,15 +42,12 @@ class DAFA(Method):
         self.warmup = cfg.dafa_warmup or min(max(1, round(70 / 110 * cfg.epochs)), max(1, cfg.epochs - 1))
         self.every, self.stats = getattr(cfg, 'dafa_every', 0), getattr(cfg, 'dafa_stats', 'train')
         self.weights = torch.ones(num_classes, dtype=torch.double)
-        self.class_probs, self._probs, self._w = None, None, {}
+        self.class_probs, self._probs = None, None
     def is_stats_epoch(self, epoch:int) -> bool:
         return epoch == self.warmup or bool(self.every and epoch > self.warmup and (epoch - self.warmup) % self.every == 0)
-    def _wy(self, y):
-        if y.device not in self._w: self._w[y.device] = self.weights.float().to(y.device)
-        return self._w[y.device][y]
-    def class_weights(self, y): return self._wy(y)
-    def class_eps(self, y): return self._wy(y)
-    def class_alpha(self, y): return self._wy(y)
+    def class_weights(self, y): return self.class_lookup('weights', y)
+    def class_eps(self, y): return self.class_lookup('weights', y)
+    def class_alpha(self, y): return self.class_lookup('weights', y)
     def observe(self, idx, y, logits_adv, epoch:int):
         if self.stats != 'train' or not self.is_stats_epoch(epoch): return
         if self._probs is None:
@@ -74,12 +71,12 @@ class DAFA(Method):
         if self.stats == 'val': self._probs, self._labels = self.val_probs(model, data)
         if self._probs is None: return {}
         self.class_probs = class_similarity(self._probs, self._labels, self.num_classes).cpu()
-        self.weights, self._w, self._probs = dafa_weights(self.class_probs, self.lam), {}, None
+        self.weights, self._probs = dafa_weights(self.class_probs, self.lam), None
         return dict(dafa_weights=[round(float(w), 4) for w in self.weights])
     def state_dict(self):
         return dict(weights=self.weights, class_probs=self.class_probs, warmup=self.warmup, lam=self.lam, base=self.base)
     def load_state_dict(self, sd):
-        self.weights, self.class_probs, self._w = sd['weights'], sd['class_probs'], {}
+        self.weights, self.class_probs = sd['weights'], sd['class_probs']
     def summary(self):
         return dict(base=self.base, warmup=self.warmup, lam=self.lam, weights=[round(float(w), 4) for w in self.weights],
                     class_probs=None if self.class_probs is None else [[round(float(v), 5) for v in r] for r in self.class_probs])

@@ -28,10 +28,8 @@ class FairARD(RSLAD):
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
         self.weights = torch.ones(num_classes, dtype=torch.double)
-        self.history, self._kappa, self._count, self._w = [], None, None, {}
-    def class_weights(self, y):
-        if y.device not in self._w: self._w[y.device] = self.weights.float().to(y.device)
-        return self._w[y.device][y]
+        self.history, self._kappa, self._count = [], None, None
+    def class_weights(self, y): return self.class_lookup('weights', y)
     def attack_hook(self, y):
         if self._kappa is None:
             self._kappa = torch.zeros(self.num_classes, dtype=torch.double, device=y.device)
@@ -43,11 +41,11 @@ class FairARD(RSLAD):
         super().end_epoch(epoch, confusion, model, data)
         if self._count is None: return {}
         kappa = (self._kappa / self._count.clamp(min=1)).cpu()
-        self.weights, self._w, self._kappa, self._count = fair_ard_weights(kappa, self.cfg.fair_ard_beta), {}, None, None
+        self.weights, self._kappa, self._count = fair_ard_weights(kappa, self.cfg.fair_ard_beta), None, None
         self.history.append(dict(epoch=epoch, kappa=[round(float(k), 4) for k in kappa], weights=[round(float(w), 4) for w in self.weights]))
         return dict(fair_ard_weights=self.history[-1]['weights'])
     def state_dict(self): return dict(super().state_dict(), weights=self.weights, history=self.history)
-    def load_state_dict(self, sd): super().load_state_dict(sd); self.weights, self.history, self._w = sd['weights'], sd['history'], {}
+    def load_state_dict(self, sd): super().load_state_dict(sd); self.weights, self.history = sd['weights'], sd['history']
     def summary(self): return dict(super().summary(), beta=self.cfg.fair_ard_beta, weights=[round(float(w), 4) for w in self.weights], history=self.history)
 
 # %% ../nbs/28_distill.ipynb #227ffd1c

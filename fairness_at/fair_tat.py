@@ -39,20 +39,19 @@ class FairTAT(Method):
         self.temp, self.lam, self.begin = cfg.target_temp, cfg.lambda_r, 1 if cfg.begin is None else cfg.begin
         self.q = torch.full((num_classes,), 1 / num_classes, dtype=torch.double)
         self.margins = torch.ones(num_classes, dtype=torch.double)
-        self.history, self._m = [], {}
+        self.history = []
     def class_eps(self, y):
-        if y.device not in self._m: self._m[y.device] = self.margins.float().to(y.device)
-        return self._m[y.device][y]
+        return self.class_lookup('margins', y)
     def targets(self, y, generator=None): return sample_targets(y, self.q, generator)
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         acc, score = confusion_class_accuracy(confusion), cfps(confusion)
         self.q = target_distribution(score, self.temp)
-        if epoch >= self.begin: self.margins, self._m = calibrated_margins(acc, self.lam), {}
+        if epoch >= self.begin: self.margins = calibrated_margins(acc, self.lam)
         self.history.append(dict(epoch=epoch, class_acc=[round(float(a), 4) for a in acc], cfps=[round(float(s), 4) for s in score],
                                  target_q=[round(float(v), 4) for v in self.q], margins=[round(float(v), 4) for v in self.margins]))
         return dict(fair_tat_margins=self.history[-1]['margins'], fair_tat_q=self.history[-1]['target_q'])
     def state_dict(self): return dict(q=self.q, margins=self.margins, history=self.history, base=self.base)
-    def load_state_dict(self, sd): self.q, self.margins, self.history, self._m = sd['q'], sd['margins'], sd['history'], {}
+    def load_state_dict(self, sd): self.q, self.margins, self.history = sd['q'], sd['margins'], sd['history']
     def summary(self):
         return dict(base=self.base, temp=self.temp, lambda_r=self.lam, margins=[round(float(v), 4) for v in self.margins],
                     target_q=[round(float(v), 4) for v in self.q], history=self.history)

@@ -56,29 +56,27 @@ class FRL(Method):
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
         check(self.base == 'trades', f"{self.name} is defined on TRADES only; drop --base {self.base}")
-        self.lam = torch.zeros(3, num_classes, dtype=torch.double)
         self.halve = cfg.frl_halve_every or max(1, round(cfg.epochs / 3))
-        self.history, self._cache = [], {}
-    def _per_class(self, y):
-        if y.device not in self._cache:
-            w0, w1 = frl_weights(self.lam)
-            self._cache[y.device] = torch.stack([w0, w1, frl_margins(self.lam)]).float().to(y.device)
-        return self._cache[y.device][:, y]
-    def class_weights(self, y): w = self._per_class(y); return w[0] / (w[0] + w[1]).mean()
-    def class_kl_weights(self, y): w = self._per_class(y); return w[1] / (w[0] + w[1]).mean()
-    def class_eps(self, y): return self._per_class(y)[2]
+        self.set_multipliers(torch.zeros(3, num_classes, dtype=torch.double))
+        self.history = []
+    def set_multipliers(self, lam):
+        "Take new multipliers (λ⁰, λ¹, λ²) and derive the class table (w⁰, w¹, m) the loss indexes."
+        self.lam = lam
+        self.table = torch.stack([*frl_weights(lam), frl_margins(lam)])
+    def class_weights(self, y): w = self.class_lookup('table', y); return w[0] / (w[0] + w[1]).mean()
+    def class_kl_weights(self, y): w = self.class_lookup('table', y); return w[1] / (w[0] + w[1]).mean()
+    def class_eps(self, y): return self.class_lookup('table', y)[2]
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         e, b = class_errors(model, data, self.cfg.eps, self.cfg.seed)
         a1 = self.cfg.frl_alpha1 * 0.5 ** (epoch // self.halve)
-        self.lam = frl_update(self.lam, e, b, a1, self.cfg.frl_alpha2, self.cfg.frl_tau, self.reweight, self.remargin)
-        self._cache = {}
+        self.set_multipliers(frl_update(self.lam, e, b, a1, self.cfg.frl_alpha2, self.cfg.frl_tau, self.reweight, self.remargin))
         w0, w1 = frl_weights(self.lam)
         r = lambda v: [round(float(t), 4) for t in v]
         self.history.append(dict(epoch=epoch, val_clean_err=r(e), val_bndy_err=r(b), w_nat=r(w0 * self.num_classes),
                                  w_bndy=r(w1 * self.num_classes), margins=r(frl_margins(self.lam))))
         return dict(frl_w_bndy=self.history[-1]['w_bndy'], frl_margins=self.history[-1]['margins'])
     def state_dict(self): return dict(lam=self.lam, history=self.history, base=self.base)
-    def load_state_dict(self, sd): self.lam, self.history, self._cache = sd['lam'], sd['history'], {}
+    def load_state_dict(self, sd): self.set_multipliers(sd['lam']); self.history = sd['history']
     def summary(self):
         w0, w1 = frl_weights(self.lam)
         return dict(base=self.base, variant=self.name, hot_start=self.cfg.hot_start, weights=[round(float(w), 4) for w in w1 * self.num_classes],

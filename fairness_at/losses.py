@@ -62,6 +62,12 @@ class Method:
                   bn_train=getattr(self.cfg, 'attack_bn_train', False))
         if self.base == 'trades': return trades_loss(model, x, y, beta=self.cfg.beta, kl_weight=self.class_kl_weights(y), **kw)
         return pgd_at_loss(model, x, y, init=self.cfg.init, early_stop=self.cfg.fat_tau if self.base == 'fat' else None, **kw)
+    def class_lookup(self, name:str, y):
+        "`getattr(self, name)[..., y]` as float32 on `y`'s device; the device copy is made once per value of the attribute."
+        table, cache = getattr(self, name), self.__dict__.setdefault('_lookup', {})
+        hit = cache.get((name, y.device))
+        if hit is None or hit[0] is not table: hit = cache[(name, y.device)] = (table, table.float().to(y.device))
+        return hit[1][..., y]
     def observe(self, idx, y, logits_adv, epoch:int): pass
     reduced_stats:tuple = ()                              # tensors `observe` accumulates, summed over DDP ranks before `end_epoch`
     def all_reduce(self, reduce):

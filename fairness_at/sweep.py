@@ -155,7 +155,7 @@ def run_sweep(runs:list, executor=None, jobs:int=1, threads:int|None=None, poll:
 # %% ../nbs/45_sweep.ipynb #3ea15821
 def sweep_cmd(
     preset:str=None,            # the protocol: a preset such as cpu-cifar10 (results go to ROOT/PRESET)
-    methods:Param('runs to make: pgd_at trades dafa dafa_pgd_at fair_tat rslad absld', str, nargs='+')=None,
+    methods:Param('runs to make: pgd_at trades dafa dafa_pgd_at fair_tat rslad absld; baselines fat cfa frl_rwrm wat bat fair_ard adaad', str, nargs='+')=None,
     seeds:Param('seeds', int, nargs='+')=None,
     root:str='results',         # folder holding one subfolder per protocol
     jobs:int=1,                 # runs at a time (side by side here; jobs queued at once on Slurm)

@@ -100,7 +100,7 @@ def validate_config(cfg:TrainConfig) -> TrainConfig:
     check_choice('--dataset', cfg.dataset, DATASETS, 'dataset')
     check_choice('--model', cfg.model, MODELS, 'model')
     check_choice('--method', cfg.method, METHODS, 'method')
-    check_choice('--base', cfg.base, (None, *BASES), 'base')
+    if cfg.base is not None: check_choice('--base', cfg.base, BASES, 'base')
     check_choice('--schedule', cfg.schedule, SCHEDULES, 'schedule')
     check_choice('--init', cfg.init, ('uniform', 'normal', 'none'), 'init')
     for a in cfg.eval_attacks: check_choice('--attacks', a, ATTACKS, 'attack')
@@ -204,7 +204,7 @@ def load_weights(source, num_classes:int, model_name:str|None=None, what:str='--
         if isinstance(sd, dict) and 'model_state' in sd:
             ck = load_checkpoint(p); model = make_model(ck['model_name'], ck['num_classes']); model.load_state_dict(ck['model_state'])
         else:
-            check(model_name is not None, f"{what} {p} is a plain state_dict: pass the name of its model (--teacher-model NAME)")
+            check(model_name is not None, f"{what} {p} is a plain state_dict: pass --teacher-model NAME (the registry name of its model)")
             model = make_model(model_name, num_classes, (0., 0., 0.), (1., 1., 1.))
             try: model.net.load_state_dict(sd.get('state_dict', sd) if isinstance(sd, dict) else sd)
             except (RuntimeError, AttributeError) as e: raise FairnessATError(f"{what} {p} does not fit a {model_name}: {str(e).splitlines()[0]}")
