@@ -24,6 +24,10 @@ class Dist:
         "Sum `t` over ranks in place (no-op in one process)."
         if self.world > 1: dist.all_reduce(t)
         return t
+    def sync_buffers_(self, model:nn.Module):
+        "Give every rank rank 0's buffers (BatchNorm running statistics) in place, so that all ranks evaluate the same model."
+        if self.world > 1:
+            for b in model.buffers(): dist.broadcast(b, 0)
     def shard(self, *ts):
         "This rank's contiguous part of each of `ts` (first dimension); the tensors themselves in one process."
         return ts if self.world == 1 else tuple(t.tensor_split(self.world)[self.rank] for t in ts)

@@ -319,6 +319,7 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
         seconds = time.time() - t0
         if d.world > 1:                                # class-level statistics of all ranks, before any method update
             n = int(d.all_reduce_(torch.tensor(n, device=dev))); d.all_reduce_(loss_sum); d.all_reduce_(conf); method.all_reduce(d.all_reduce_)
+            d.sync_buffers_(net)                       # per-rank BatchNorm statistics (CPU) → rank 0's: validation sees one model
         conf = conf.view(k, k).cpu()
         extra = method.end_epoch(epoch, conf, model=net, data=data) or {}
         if val_every and epoch % val_every == 0: extra.update(_validate(net, data, cfg))
