@@ -8,7 +8,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .losses import register_method
 from .attacks import pgd
-from .absld import RSLAD, rslad_loss
+from .absld import RSLAD
 
 # %% auto #0
 __all__ = ['fair_ard_weights', 'FairARD', 'adaad_loss', 'AdaAD']

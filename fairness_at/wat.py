@@ -39,19 +39,22 @@ class WAT(Method):
         super().__init__(cfg, num_classes, n_train)
         check(self.base == 'trades', f"wat is defined on TRADES only; drop --base {self.base}")
         self.cum = torch.zeros(num_classes + 1, dtype=torch.double)
-        self.weights = torch.ones(num_classes + 1, dtype=torch.double)
+        self.set_weights(torch.ones(num_classes + 1, dtype=torch.double))
         self.history = []
-    def class_weights(self, y): w = self.class_lookup('weights', y); return w + self.class_lookup('weights', y.new_full((1,), self.num_classes))
-    def class_kl_weights(self, y): return self.class_weights(y)
+    def set_weights(self, w):
+        "Take the K + 1 Hedge weights and derive each class's per-sample weight `w_k + w_{K+1}`."
+        self.weights, self.sample_weights = w, w[:-1] + w[-1]
+    def class_weights(self, y): return self.class_lookup('sample_weights', y)
+    def class_kl_weights(self, y): return self.class_lookup('sample_weights', y)
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         c = class_costs(model, data, self.cfg.eps, self.cfg.alpha, self.cfg.steps, self.cfg.beta, self.cfg.seed)
         self.cum = self.cum + c
-        self.weights = hedge_weights(self.cum, self.cfg.wat_eta)
+        self.set_weights(hedge_weights(self.cum, self.cfg.wat_eta))
         r = lambda v: [round(float(t), 4) for t in v]
         self.history.append(dict(epoch=epoch, val_cost=r(c), weights=r(self.weights)))
         return dict(wat_weights=self.history[-1]['weights'])
     def state_dict(self): return dict(cum=self.cum, weights=self.weights, history=self.history, base=self.base)
-    def load_state_dict(self, sd): self.cum, self.weights, self.history = sd['cum'], sd['weights'], sd['history']
+    def load_state_dict(self, sd): self.cum, self.history = sd['cum'], sd['history']; self.set_weights(sd['weights'])
     def summary(self):
         return dict(base=self.base, eta=self.cfg.wat_eta, weights=[round(float(w), 4) for w in self.weights[:-1]],
                     weight_average=round(float(self.weights[-1]), 4), history=self.history)
