@@ -13,7 +13,7 @@ from .core import *
 from .data import load_data
 from .losses import METHODS
 from .train import TrainConfig, make_config, config_from_dict, validate_config, train, load_run_model, PRESETS
-from .evaluate import evaluate, per_class_table, plot_per_class, ATTACKS
+from .evaluate import evaluate, per_class_table, plot_per_class, worst_case, ATTACKS
 from .sweep import sweep_cmd
 from .bench import bench_cmd
 
@@ -143,6 +143,8 @@ def eval_cmd(
     path = Path(run)/'result.json'
     res = load_json(path) if path.exists() else dict(config=vars(cfg), classes=data.classes, metrics={}, provenance=run_metadata(device))
     res['metrics'].update(metrics)
+    wc = worst_case(res['metrics'], data.y_test, data.classes)     # image by image, over every attack recorded for the run
+    if wc is not None: res['metrics']['worst_case'] = wc
     res.setdefault('evaluations', []).append(dict(attacks=list(attacks), eps=e, per_class=pc, aa_attacks=aa_attacks or cfg.aa_attacks,
                                                   attack_seconds=timings, **run_metadata(get_device(device))))
     save_json(res, path)

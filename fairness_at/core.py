@@ -10,7 +10,7 @@ import numpy as np, torch
 
 # %% auto #0
 __all__ = ['FairnessATError', 'check', 'check_choice', 'get_device', 'make_generator', 'seed_everything', 'atomic_path',
-           'save_torch', 'save_json', 'load_json', 'git_commit', 'run_metadata']
+           'save_torch', 'save_json', 'load_json', 'git_commit', 'package_version', 'device_name', 'run_metadata']
 
 # %% ../nbs/00_core.ipynb #4ad3557e
 class FairnessATError(Exception):
@@ -100,12 +100,26 @@ def git_commit(path='.') -> str|None:
         return c.stdout.strip() + ('+dirty' if d.stdout.strip() else '')
     except (OSError, subprocess.SubprocessError): return None
 
+def package_version(name:str) -> str|None:
+    "The installed version of distribution `name`, or `None` if it is not installed."
+    from importlib.metadata import version, PackageNotFoundError
+    try: return version(name)
+    except PackageNotFoundError: return None
+
+def device_name(dev:torch.device) -> str:
+    "The GPU's name, or the CPU's model name (from /proc/cpuinfo where there is one)."
+    if dev.type == 'cuda': return torch.cuda.get_device_name(dev)
+    with contextlib.suppress(OSError):
+        for line in open('/proc/cpuinfo'):
+            if line.startswith('model name'): return line.split(':', 1)[1].strip()
+    return platform.processor() or platform.machine()
+
 def run_metadata(device=None) -> dict:
-    "Versions, device, host, git commit and time, for a run's `provenance` record."
-    import torchvision, fairness_at
+    "Versions, device, host, git commit and time, for a run's `provenance` record (needs no optional package)."
+    from importlib.resources import files
     dev = torch.device(device) if device is not None else get_device()
-    return dict(fairness_at=fairness_at.__version__, torch=torch.__version__, torchvision=torchvision.__version__,
-                numpy=np.__version__, python=platform.python_version(), platform=platform.platform(),
-                device=str(dev), device_name=(torch.cuda.get_device_name(dev) if dev.type == 'cuda' else platform.processor() or platform.machine()),
-                threads=torch.get_num_threads(), cpu_count=os.cpu_count(), host=socket.gethostname(),
-                git=git_commit(Path(fairness_at.__file__).resolve().parent), started=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
+    return dict(fairness_at=package_version('fairness_at'), torch=torch.__version__, torchvision=package_version('torchvision'),
+                pyautoattack=package_version('pyautoattack'), numpy=np.__version__, python=platform.python_version(),
+                platform=platform.platform(), device=str(dev), device_name=device_name(dev), threads=torch.get_num_threads(),
+                cpu_count=os.cpu_count(), host=socket.gethostname(), git=git_commit(Path(str(files('fairness_at')))),
+                started=time.strftime('%Y-%m-%dT%H:%M:%S%z'))

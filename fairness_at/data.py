@@ -11,8 +11,9 @@ import numpy as np, torch, torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['DATASETS', 'resolve_data_dir', 'DatasetInfo', 'synthetic_split', 'load_split', 'split_train_val', 'per_class_subset',
-           'Data', 'load_data', 'random_crop_flip', 'Batches']
+__all__ = ['DATASETS', 'FASHION_MNIST_CLASSES', 'IDX_FILES', 'IDX_DIRS', 'SAMPLES', 'resolve_data_dir', 'DatasetInfo',
+           'synthetic_split', 'read_idx', 'find_idx', 'embedded_sample', 'load_split', 'split_train_val',
+           'per_class_subset', 'Data', 'load_data', 'random_crop_flip', 'Batches']
 
 # %% ../nbs/01_data.ipynb #95099307
 def resolve_data_dir(data_dir=None) -> Path:
@@ -22,18 +23,20 @@ def resolve_data_dir(data_dir=None) -> Path:
 # %% ../nbs/01_data.ipynb #a13359cc
 @dataclass
 class DatasetInfo:
-    "How to obtain one dataset: a torchvision class (or `None`) and the input size the models see."
+    "How to obtain one dataset: a torchvision class (or `None`), the input size the models see, and its channels."
     tv_name:str|None
     size:int
     split_arg:str = 'train'   # how torchvision names the split argument: 'train' (bool) or 'split' (str)
+    channels:int = 3
 
 DATASETS = {
-    'cifar10':     DatasetInfo('CIFAR10', 32),
-    'cifar100':    DatasetInfo('CIFAR100', 32),
-    'stl10':       DatasetInfo('STL10', 64, 'split'),   # resized 96 → 64 as in DAFA's code
-    'svhn':        DatasetInfo('SVHN', 32, 'split'),
-    'imagefolder': DatasetInfo(None, 0),
-    'synthetic':   DatasetInfo(None, 32),
+    'cifar10':       DatasetInfo('CIFAR10', 32),
+    'cifar100':      DatasetInfo('CIFAR100', 32),
+    'stl10':         DatasetInfo('STL10', 64, 'split'),   # resized 96 → 64 as in DAFA's code
+    'svhn':          DatasetInfo('SVHN', 32, 'split'),
+    'fashion_mnist': DatasetInfo('FashionMNIST', 28, channels=1),
+    'imagefolder':   DatasetInfo(None, 0),
+    'synthetic':     DatasetInfo(None, 32),
 }
 
 # %% ../nbs/01_data.ipynb #bdccc9ec
@@ -49,68 +52,135 @@ def synthetic_split(split:str='train', n_per_class:int=64, num_classes:int=4, si
     return (x.clamp(0, 1) * 255).round().to(torch.uint8), y, [f'class{k}' for k in range(num_classes)]
 
 # %% ../nbs/01_data.ipynb #8bd369ac
-def _decode_folder(folder:Path, size:int=0):
-    "Decode an ImageFolder tree into uint8 `(N,3,H,W)`, labels and class names."
+def _decode_folder(folder:Path, size:int=0, channels:int=3, classes:list|None=None):
+    "Decode an ImageFolder tree into uint8 `(N,C,H,W)`, labels and class names (`classes`: the folders it must have)."
     from torchvision.datasets import ImageFolder
     from PIL import Image
     try: ds = ImageFolder(str(folder))
     except (FileNotFoundError, OSError) as e: raise FairnessATError(f"cannot read image folder {folder}: {e}")
+    check(classes is None or list(ds.classes) == list(classes),
+          f"{folder} has class folders {', '.join(ds.classes)} but the training split has {', '.join(classes or [])}; "
+          "every class needs a folder in both splits")
     xs, first = [], None
     for path, _ in ds.samples:
-        try: im = Image.open(path).convert('RGB')
+        try: im = Image.open(path).convert('L' if channels == 1 else 'RGB')
         except OSError as e: raise FairnessATError(f"cannot decode image {path}: {e}; remove or replace it")
         if size: im = im.resize((size, size), Image.BILINEAR)
         a = np.asarray(im)
         if first is None: first = a.shape
-        check(a.shape == first, f"images in {folder} have different sizes ({first[:2]} and {a.shape[:2]} at {path}); resize them or pass an image size")
+        check(a.shape == first, f"images in {folder} have different sizes ({first[:2]} and {a.shape[:2]} at {path}); "
+                                "resize them or pass an image size")
         xs.append(a)
-    x = torch.from_numpy(np.stack(xs)).permute(0, 3, 1, 2).contiguous()
-    return x, torch.tensor(ds.targets, dtype=torch.long), list(ds.classes)
+    x = torch.from_numpy(np.stack(xs))
+    x = x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2)
+    return x.contiguous(), torch.tensor(ds.targets, dtype=torch.long), list(ds.classes)
 
 def _torchvision_split(name:str, split:str, root:Path, download:bool):
-    "Read a torchvision dataset split as uint8 `(N,3,H,W)`."
+    "Read a torchvision dataset split as uint8 `(N,C,H,W)`."
     import torchvision.datasets as tvd
     info = DATASETS[name]
     cls = getattr(tvd, info.tv_name)
     kw = dict(train=(split == 'train')) if info.split_arg == 'train' else dict(split=split)
     ds = cls(str(root), download=download, **kw)
     x = torch.as_tensor(np.asarray(ds.data))
-    if x.shape[-1] == 3: x = x.permute(0, 3, 1, 2)
+    if x.ndim == 3: x = x[:, None]
+    elif x.shape[-1] == 3: x = x.permute(0, 3, 1, 2)
     y = torch.as_tensor(np.asarray(getattr(ds, 'targets', None) if hasattr(ds, 'targets') else ds.labels), dtype=torch.long)
     if info.size and x.shape[-1] != info.size:
-        x = F.interpolate(x.float(), size=(info.size, info.size), mode='bilinear', antialias=True, align_corners=False).round().clamp(0, 255).to(torch.uint8)
+        x = F.interpolate(x.float(), size=(info.size, info.size), mode='bilinear', antialias=True,
+                          align_corners=False).round().clamp(0, 255).to(torch.uint8)
     classes = list(getattr(ds, 'classes', [str(k) for k in range(int(y.max()) + 1)]))
     return x.contiguous(), y, classes
 
+# %% ../nbs/01_data.ipynb #83a541f5
+FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+IDX_FILES = {'train': ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte'),
+             'test': ('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')}
+IDX_DIRS = ('.', 'FashionMNIST/raw', '/usr/share/datasets/fashion-mnist')   # relative to the dataset folder, or absolute
+
+def read_idx(path) -> np.ndarray:
+    "The uint8 array stored in an idx file (MNIST's format), gzip-compressed or not."
+    import gzip
+    path = Path(path)
+    try: raw = (gzip.open if path.suffix == '.gz' else open)(path, 'rb').read()
+    except (OSError, EOFError) as e: raise FairnessATError(f"cannot read {path}: {e}; replace the file")
+    ok = len(raw) >= 4 and raw[:2] == b'\0\0' and raw[2] == 8
+    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], 'big') for i in range(raw[3])) if ok else ()
+    check(ok and len(raw) == 4 + 4 * len(shape) + int(np.prod(shape)), f"{path} is not a complete uint8 idx file; replace it")
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * len(shape)).reshape(shape)
+
+def find_idx(base:Path, split:str):
+    "The `(images, labels)` idx files of `split` in the first of `IDX_DIRS` (below `base`) that holds both, or `None`."
+    for d in IDX_DIRS:
+        folder = base/d
+        for ext in ('', '.gz'):
+            pair = tuple(folder/(f + ext) for f in IDX_FILES[split])
+            if all(p.is_file() for p in pair): return pair
+    return None
+
+def _idx_split(pair):
+    x, y = read_idx(pair[0]), read_idx(pair[1])
+    check(x.ndim == 3 and y.ndim == 1 and len(x) == len(y), f"{pair[0]} and {pair[1]} do not match; replace them")
+    return torch.from_numpy(x.copy())[:, None], torch.from_numpy(y.astype(np.int64)), list(FASHION_MNIST_CLASSES)
+
+# %% ../nbs/01_data.ipynb #83219053
+SAMPLES = {'fashion_mnist': 'fashion_mnist_sample.npz'}   # data sets with an embedded sample (and idx files)
+
+def embedded_sample(name:str, split:str):
+    "The embedded class-balanced sample of `name`: `(x uint8 (N,1,H,W), y, classes)`."
+    import io
+    from importlib.resources import files
+    with np.load(io.BytesIO((files('fairness_at')/'assets'/SAMPLES[name]).read_bytes()), allow_pickle=False) as d:
+        return torch.from_numpy(d[f'x_{split}'].copy())[:, None], torch.from_numpy(d[f'y_{split}']), d['classes'].tolist()
+
 # %% ../nbs/01_data.ipynb #984538a8
-def load_split(name:str, split:str='train', data_dir=None, download:bool=True):
-    "Split `split` of dataset `name` as `(x uint8 (N,3,H,W), y int64 (N,), class names)`, decoded once and cached."
+def _read_split(name:str, split:str, base:Path, download:bool, classes:list|None):
+    "Decode `split` from the first source that has it; returns `(x, y, classes, source)`."
+    from itertools import islice
+    info, tried = DATASETS[name], [base/split]
+    if (base/split).is_dir():
+        x, y, c = _decode_folder(base/split, info.size, info.channels, classes)
+        jpeg = any(p.suffix.lower() in ('.jpg', '.jpeg') for p in islice((base/split).rglob('*.*'), 20))
+        return x, y, c, f"image folder {base/split}" + (" (JPEG files: lossy, not the original pixels)" if jpeg else '')
+    check(name != 'imagefolder', f"no image folder at {base/split} (expected {base}/{split}/<class>/<image>); "
+                                 "pass --data-dir pointing at the tree's root")
+    if name in SAMPLES:
+        pair = find_idx(base, split)
+        if pair is not None: return (*_idx_split(pair), f"idx files in {pair[0].parent} (original pixels)")
+        tried += [base/d for d in IDX_DIRS]
+    tried.append(base)
+    try:
+        x, y, c = _torchvision_split(name, split, base, download)
+        return x, y, c, f"torchvision {info.tv_name} in {base} (original pixels)"
+    except Exception as e: why = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if name in SAMPLES:
+        return (*embedded_sample(name, split), f"embedded {name} sample (no full copy found; tried {', '.join(map(str, tried))})")
+    raise FairnessATError(f"{name} {split} data not found (tried {', '.join(map(str, tried))}) and download failed ({why}); "
+                          f"put the data there, set --data-dir or $FAIRNESS_AT_DATA, or materialise an image folder at {base/split}")
+
+def load_split(name:str, split:str='train', data_dir=None, download:bool=True, classes:list|None=None):
+    "Split `split` of `name` as `(x uint8 (N,C,H,W), y int64 (N,), class names, source)`, decoded once and cached."
     check_choice('--dataset', name, DATASETS, 'dataset')
     check_choice('split', split, ('train', 'test'), 'split')
-    if name == 'synthetic': return synthetic_split(split, 64 if split == 'train' else 32)
+    if name == 'synthetic': return (*synthetic_split(split, 64 if split == 'train' else 32), 'synthetic (generated)')
     root = resolve_data_dir(data_dir)
+    check(not root.exists() or root.is_dir(), f"--data-dir {root} is a file, not a folder")
     base = root if name == 'imagefolder' else root/name
     cache = base/f'.fairness_at-{split}.pt'
     if cache.exists():
         try:
             d = torch.load(cache, weights_only=True)
-            return d['x'], d['y'], list(d['classes'])
+            x, y, c, source = d['x'], d['y'], list(d['classes']), d.get('source', f'{base} (source not recorded)')
+            check(classes is None or c == list(classes), f"{cache} holds classes {c}, not the training split's: delete it")
+            return x, y, c, source
+        except FairnessATError: raise
         except Exception: warnings.warn(f"ignoring unreadable cache {cache}; decoding again")
-    tried = [base/split]
-    if (base/split).is_dir(): x, y, classes = _decode_folder(base/split, DATASETS[name].size)
-    elif name == 'imagefolder':
-        raise FairnessATError(f"no image folder at {base/split} (expected {base}/{split}/<class>/<image>); pass --data-dir pointing at the tree's root")
-    else:
-        tried.append(base)
-        try: x, y, classes = _torchvision_split(name, split, base, download)
-        except Exception as e:
-            why = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise FairnessATError(f"{name} {split} data not found (tried {', '.join(map(str, tried))}) and download failed ({why}); "
-                                  f"put the data there, set --data-dir or $FAIRNESS_AT_DATA, or materialise an image folder at {base/split}")
+    x, y, c, source = _read_split(name, split, base, download, classes)
     check(len(y) > 0, f"{name} {split} split at {base} is empty")
-    try: save_torch(dict(x=x, y=y, classes=classes), cache)
-    except (FairnessATError, OSError) as e: warnings.warn(f"could not cache decoded data ({e}); continuing without a cache")
-    return x, y, classes
+    if not source.startswith('embedded'):
+        try: save_torch(dict(x=x, y=y, classes=c, source=source), cache)
+        except (FairnessATError, OSError) as e: warnings.warn(f"could not cache decoded data ({e}); continuing without a cache")
+    return x, y, c, source
 
 # %% ../nbs/01_data.ipynb #03497263
 def _rank_in_class(y:torch.Tensor, order:torch.Tensor):
@@ -143,26 +213,29 @@ def per_class_subset(y:torch.Tensor, per_class:int|None):
 # %% ../nbs/01_data.ipynb #4283a882
 @dataclass
 class Data:
-    "The splits of one run as uint8 tensors, plus class names and normalisation statistics."
+    "The splits of one run as uint8 tensors, plus class names, normalisation statistics and where the images came from."
     x_train:torch.Tensor; y_train:torch.Tensor
     x_val:torch.Tensor; y_val:torch.Tensor
     x_test:torch.Tensor; y_test:torch.Tensor
     classes:list
     mean:tuple; std:tuple
+    source:str = ''
     @property
     def num_classes(self): return len(self.classes)
 
 def load_data(dataset:str='cifar10', data_dir=None, train_per_class:int|None=None, val_per_class:int=0,
               test_per_class:int|None=None, split_seed:int=0, download:bool=True) -> Data:
     "Load `dataset`, hold out `val_per_class` per class for validation, keep `train_per_class` for training."
-    x, y, classes = load_split(dataset, 'train', data_dir, download)
-    xt, yt, _ = load_split(dataset, 'test', data_dir, download)
+    x, y, classes, source = load_split(dataset, 'train', data_dir, download)
+    xt, yt, _, source_t = load_split(dataset, 'test', data_dir, download, classes=classes)
+    check(x.shape[1:] == xt.shape[1:], f"training images are {tuple(x.shape[1:])} but test images {tuple(xt.shape[1:])}")
     tr, val = split_train_val(y, val_per_class, train_per_class, split_seed)
     te = per_class_subset(yt, test_per_class)
     xf = x[tr].float() / 255
     mean, std = xf.mean((0, 2, 3)), xf.std((0, 2, 3))
     return Data(x[tr], y[tr], x[val], y[val], xt[te], yt[te], classes,
-                tuple(round(v, 4) for v in mean.tolist()), tuple(round(v, 4) for v in std.tolist()))
+                tuple(round(v, 4) for v in mean.tolist()), tuple(round(v, 4) for v in std.tolist()),
+                source if source == source_t else f"train: {source}; test: {source_t}")
 
 # %% ../nbs/01_data.ipynb #ab56b4e2
 def random_crop_flip(x:torch.Tensor, pad:int=4, generator=None, flip:bool=True, mode:str='reflect'):

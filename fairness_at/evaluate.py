@@ -4,19 +4,30 @@
 
 # %% ../nbs/40_evaluate.ipynb #f7c85e14
 from __future__ import annotations
-import time
+import time, base64
 import numpy as np, pandas as pd, torch
+from tqdm.auto import tqdm
 from .core import *
 from .attacks import pgd, fgsm, cw_inf, autoattack, eval_mode
 from .metrics import per_class_accuracy, worst_class, nsd, confusion_matrix
 from .data import per_class_subset
 
 # %% auto #0
-__all__ = ['ATTACKS', 'predict', 'attack_predict', 'attack_metrics', 'evaluate', 'per_class_table', 'plot_per_class',
-           'plot_confusion']
+__all__ = ['STEP_FRACTION', 'ATTACKS', 'AA_CHUNK', 'predict', 'attack_predict', 'pack_mask', 'unpack_mask', 'correct_metrics',
+           'attack_metrics', 'worst_case', 'evaluate', 'per_class_table', 'plot_per_class', 'plot_confusion']
 
 # %% ../nbs/40_evaluate.ipynb #22dfa32e
-ATTACKS = ('clean', 'fgsm', 'pgd10', 'pgd20', 'cw', 'aa')
+STEP_FRACTION = 4   # evaluation PGD/CW step = ε / STEP_FRACTION
+
+ATTACKS = {         # name → attack `(model, x, y, eps, generator) -> x_adv`; `clean` and `aa` predict directly
+    'clean': None,
+    'fgsm':  lambda m, x, y, eps, g: fgsm(m, x, y, eps, generator=g),
+    'pgd10': lambda m, x, y, eps, g: pgd(m, x, y, eps, eps / STEP_FRACTION, 10, generator=g),
+    'pgd20': lambda m, x, y, eps, g: pgd(m, x, y, eps, eps / STEP_FRACTION, 20, generator=g),
+    'cw':    lambda m, x, y, eps, g: cw_inf(m, x, y, eps, eps / STEP_FRACTION, generator=g),
+    'aa':    None,
+}
+AA_CHUNK = 250      # AutoAttack runs on chunks of this many images (progress and ETA per chunk)
 
 @torch.inference_mode()
 def predict(model, x:torch.Tensor, batch_size:int=500) -> torch.Tensor:
@@ -26,49 +37,81 @@ def predict(model, x:torch.Tensor, batch_size:int=500) -> torch.Tensor:
         out = [model((xb.float() / 255 if xb.dtype == torch.uint8 else xb).to(dev)).argmax(1) for xb in x.split(batch_size)]
     return torch.cat(out)
 
-def attack_predict(model, x, y, attack:str='pgd20', eps:float=8/255, batch_size:int=500, seed:int=0, aa_attacks=None):
+def attack_predict(model, x, y, attack:str='pgd20', eps:float=8/255, batch_size:int=500, seed:int=0, aa_attacks=None,
+                   progress:bool=False):
     "Predictions of `model` under `attack` on `x` (uint8 or float), batch by batch."
     check_choice('--attacks', attack, ATTACKS, 'attack')
     if attack == 'clean': return predict(model, x, batch_size)
     dev = next(model.parameters()).device
     g = make_generator(seed, 'eval', 0, 'cpu')
+    bs = min(batch_size, AA_CHUNK) if attack == 'aa' else batch_size
     preds = []
-    for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
+    for xb, yb in tqdm(list(zip(x.split(bs), y.split(bs))), desc=f'  {attack} on {len(y)} images', unit='batch',
+                       disable=not progress, leave=False, mininterval=5):
         xb, yb = (xb.float() / 255 if xb.dtype == torch.uint8 else xb).to(dev), yb.to(dev)
-        if attack == 'aa': preds.append(autoattack(model, xb, yb, eps, attacks=aa_attacks, seed=seed, batch_size=batch_size)[1]); continue
-        if attack == 'fgsm': xa = fgsm(model, xb, yb, eps, generator=g)
-        elif attack == 'cw': xa = cw_inf(model, xb, yb, eps, generator=g)
-        else: xa = pgd(model, xb, yb, eps, 2/255, 20 if attack == 'pgd20' else 10, generator=g)
-        preds.append(predict(model, xa, batch_size))
+        if attack == 'aa': preds.append(autoattack(model, xb, yb, eps, attacks=aa_attacks, seed=seed, batch_size=bs)[1]); continue
+        preds.append(predict(model, ATTACKS[attack](model, xb, yb, eps, g), batch_size))
     return torch.cat(preds)
 
 # %% ../nbs/40_evaluate.ipynb #89e50d69
-def attack_metrics(pred:torch.Tensor, y:torch.Tensor, classes:list) -> dict:
-    "Average, worst-class and per-class accuracy (percent), NSD and confusion matrix from predictions."
-    k = len(classes)
-    y, pred = y.cpu(), pred.cpu()
-    acc = per_class_accuracy(pred == y, y, k)
+def pack_mask(correct:torch.Tensor) -> str:
+    "A boolean vector as base64 of its packed bits."
+    return base64.b64encode(np.packbits(correct.cpu().numpy().astype(bool)).tobytes()).decode()
+
+def unpack_mask(s:str, n:int) -> torch.Tensor:
+    "The boolean vector of length `n` that `pack_mask` encoded."
+    return torch.from_numpy(np.unpackbits(np.frombuffer(base64.b64decode(s), np.uint8))[:n].astype(bool))
+
+def correct_metrics(correct:torch.Tensor, y:torch.Tensor, classes:list) -> dict:
+    "Average, worst-class and per-class accuracy (percent) and NSD from a per-image `correct` vector."
+    correct, y = correct.cpu(), y.cpu()
+    acc = per_class_accuracy(correct, y, len(classes))
     w, wk = worst_class(acc)
-    return dict(acc=round(100 * float((pred == y).double().mean()), 3), worst=round(100 * w, 3), worst_class=classes[wk],
-                nsd=round(nsd(acc), 5), n=len(y), per_class={c: round(100 * float(a), 3) for c, a in zip(classes, acc)},
-                confusion=confusion_matrix(y, pred, k).tolist())
+    return dict(acc=round(100 * float(correct.double().mean()), 3), worst=round(100 * w, 3), worst_class=classes[wk],
+                nsd=round(nsd(acc), 5), n=len(y), per_class={c: round(100 * float(a), 3) for c, a in zip(classes, acc)})
+
+def attack_metrics(pred:torch.Tensor, y:torch.Tensor, classes:list, subset:int|None=None) -> dict:
+    "`correct_metrics` of predictions `pred`, with the confusion matrix, the `subset` and the per-image mask."
+    y, pred = y.cpu(), pred.cpu()
+    return dict(correct_metrics(pred == y, y, classes), confusion=confusion_matrix(y, pred, len(classes)).tolist(),
+                subset=subset, correct=pack_mask(pred == y))
+
+# %% ../nbs/40_evaluate.ipynb #256b63b2
+def worst_case(metrics:dict, y:torch.Tensor, classes:list) -> dict|None:
+    "Per image, the worst case over every attack in `metrics` that has a mask, on the images all of them saw."
+    runs = {a: m for a, m in metrics.items() if a in ATTACKS and 'correct' in m}
+    if len(runs) < 2 or not set(runs) - {'clean'}: return None
+    subsets = [m['subset'] for a, m in runs.items() if a != 'clean']
+    common = min((s for s in subsets if s is not None), default=None)
+    sub = per_class_subset(y, common)
+    ok = torch.ones(len(sub), dtype=torch.bool)
+    for a, m in runs.items():
+        own = per_class_subset(y, None if a == 'clean' else m['subset'])
+        ok &= unpack_mask(m['correct'], len(own))[torch.searchsorted(own, sub)]
+    return dict(correct_metrics(ok, y[sub], classes), subset=common, attacks=sorted(runs))
 
 def evaluate(model, x:torch.Tensor, y:torch.Tensor, classes:list, attacks=('clean', 'pgd20'), eps:float=8/255,
-             per_class:int|None=100, # images per class for the attacks (None = all); clean uses all
+             per_class:int|None=None, # images per class for the attacks (None = all); clean uses all
              batch_size:int=500, seed:int=0, aa_attacks=None, progress:bool=False,
              timings:dict|None=None, # if given, filled with the seconds each attack took (kept out of the metrics)
             ) -> dict:
-    "Evaluate `model` under each of `attacks`; `{attack: metrics}` with per-class accuracies in percent."
+    "Evaluate `model` under each of `attacks`; `{attack: metrics}` in percent, plus the pointwise `worst_case`."
     for a in attacks: check_choice('--attacks', a, ATTACKS, 'attack')
-    check(0 <= eps <= 1, f"--eps must be in [0, 1] (pixel units, e.g. 0.0314 for 8/255), got {eps}")
+    check(isinstance(eps, (int, float)) and not isinstance(eps, bool) and 0 <= eps <= 1,
+          f"--eps must be in [0, 1] (pixel units, e.g. 0.0314 for 8/255), got {eps}")
+    check(per_class is None or (isinstance(per_class, int) and per_class > 0), f"images per class must be positive or all, got {per_class}")
     sub = per_class_subset(y, per_class)
     out = {}
     for a in attacks:
         t = time.time()
         xs, ys = (x, y) if a == 'clean' else (x[sub], y[sub])
-        out[a] = attack_metrics(attack_predict(model, xs, ys, a, eps, batch_size, seed, aa_attacks), ys, classes)
+        pred = attack_predict(model, xs, ys, a, eps, batch_size, seed, aa_attacks, progress)
+        out[a] = attack_metrics(pred, ys, classes, None if a == 'clean' else per_class)
         if timings is not None: timings[a] = round(time.time() - t, 2)
-        if progress: print(f"  {a:6s} acc {out[a]['acc']:6.2f}  worst {out[a]['worst']:6.2f} ({out[a]['worst_class']})  [{time.time() - t:.0f}s]", flush=True)
+        if progress: print(f"  {a:6s} acc {out[a]['acc']:6.2f}  worst {out[a]['worst']:6.2f} ({out[a]['worst_class']})  "
+                           f"on {out[a]['n']} images  [{time.time() - t:.0f}s]", flush=True)
+    wc = worst_case(out, y, classes)
+    if wc is not None: out['worst_case'] = wc
     return out
 
 # %% ../nbs/40_evaluate.ipynb #79cd75b8

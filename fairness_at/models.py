@@ -8,8 +8,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['MODELS', 'Normalized', 'SmallCNN', 'BasicBlock', 'PreActBlock', 'ResNet', 'WideBlock', 'WideResNet', 'mobilenet_v2',
-           'make_model', 'n_params']
+__all__ = ['MODELS', 'Normalized', 'SmallCNN', 'LeNet', 'BasicBlock', 'PreActBlock', 'ResNet', 'WideBlock', 'WideResNet',
+           'mobilenet_v2', 'make_model', 'n_params']
 
 # %% ../nbs/02_models.ipynb #eff5938c
 class Normalized(nn.Module):
@@ -23,16 +23,26 @@ class Normalized(nn.Module):
 
 # %% ../nbs/02_models.ipynb #f780c1fc
 def _conv_bn(ci, co, norm='bn'):
-    return [nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co) if norm == 'bn' else nn.GroupNorm(min(8, co), co), nn.ReLU(inplace=True)]
+    return [nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co) if norm == 'bn' else nn.GroupNorm(min(8, co), co),
+            nn.ReLU(inplace=True)]
 
 class SmallCNN(nn.Sequential):
-    "VGG-style CNN: 3 stages × 2 conv-norm-ReLU of widths `width·(1,2,4)`, max-pool, global pool, linear head; `norm` 'bn' or 'gn'."
-    def __init__(self, num_classes:int=10, width:int=16, norm:str='bn'):
+    "VGG-style CNN: 3 stages × 2 conv-norm-ReLU of widths `width·(1,2,4)`, max-pool, global pool, linear head."
+    def __init__(self, num_classes:int=10, width:int=16, norm:str='bn', in_channels:int=3):
         w, c = width, lambda ci, co: _conv_bn(ci, co, norm)
-        super().__init__(*c(3, w), *c(w, w), nn.MaxPool2d(2),
+        super().__init__(*c(in_channels, w), *c(w, w), nn.MaxPool2d(2),
                          *c(w, 2*w), *c(2*w, 2*w), nn.MaxPool2d(2),
                          *c(2*w, 4*w), *c(4*w, 4*w), nn.MaxPool2d(2),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4*w, num_classes))
+
+# %% ../nbs/02_models.ipynb #79ac4bad
+class LeNet(nn.Sequential):
+    "LeNet-style CNN: conv3×3(16)-ReLU-pool, conv3×3(32)-ReLU-pool, pool to 7×7, fc 100-ReLU, linear head."
+    def __init__(self, num_classes:int=10, in_channels:int=1, width:int=16, hidden:int=100):
+        super().__init__(nn.Conv2d(in_channels, width, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+                         nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+                         nn.AdaptiveAvgPool2d(7), nn.Flatten(), nn.Linear(2 * width * 49, hidden), nn.ReLU(inplace=True),
+                         nn.Linear(hidden, num_classes))
 
 # %% ../nbs/02_models.ipynb #a8af8aff
 class BasicBlock(nn.Module):
@@ -63,10 +73,10 @@ class PreActBlock(nn.Module):
 
 class ResNet(nn.Module):
     "CIFAR ResNet (3×3 stem, four stages); `preact=True` gives PreActResNet."
-    def __init__(self, block, layers=(2, 2, 2, 2), num_classes:int=10, preact:bool=False):
+    def __init__(self, block, layers=(2, 2, 2, 2), num_classes:int=10, preact:bool=False, in_channels:int=3):
         super().__init__()
         self.preact, self.ci = preact, 64
-        self.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        self.conv1 = nn.Conv2d(in_channels, 64, 3, 1, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(64) if not preact else nn.Identity()
         self.layer1, self.layer2 = self._stage(block, 64, layers[0], 1), self._stage(block, 128, layers[1], 2)
         self.layer3, self.layer4 = self._stage(block, 256, layers[2], 2), self._stage(block, 512, layers[3], 2)
@@ -97,11 +107,11 @@ class WideBlock(nn.Module):
 
 class WideResNet(nn.Module):
     "WideResNet-`depth`-`widen` for CIFAR-sized inputs."
-    def __init__(self, depth:int=34, widen:int=10, num_classes:int=10):
+    def __init__(self, depth:int=34, widen:int=10, num_classes:int=10, in_channels:int=3):
         super().__init__()
         check((depth - 4) % 6 == 0, "WideResNet depth must be 6n+4")
         n, w = (depth - 4) // 6, [16, 16 * widen, 32 * widen, 64 * widen]
-        self.conv1 = nn.Conv2d(3, w[0], 3, 1, 1, bias=False)
+        self.conv1 = nn.Conv2d(in_channels, w[0], 3, 1, 1, bias=False)
         blocks, ci = [], w[0]
         for co, stride in zip(w[1:], (1, 2, 2)):
             for i in range(n): blocks.append(WideBlock(ci, co, stride if i == 0 else 1)); ci = co
@@ -111,30 +121,33 @@ class WideResNet(nn.Module):
         return self.fc(F.adaptive_avg_pool2d(out, 1).flatten(1))
 
 # %% ../nbs/02_models.ipynb #db3f0df9
-def mobilenet_v2(num_classes:int=10):
+def mobilenet_v2(num_classes:int=10, in_channels:int=3):
     "torchvision MobileNetV2 with the first two strides set to 1 for 32×32 inputs."
     from torchvision.models import mobilenet_v2 as tv_mnv2
     m = tv_mnv2(num_classes=num_classes)
     m.features[0][0].stride = (1, 1)
+    if in_channels != 3: m.features[0][0] = nn.Conv2d(in_channels, m.features[0][0].out_channels, 3, 1, 1, bias=False)
     m.features[2].conv[1][0].stride = (1, 1)
     return m
 
 # %% ../nbs/02_models.ipynb #5741370b
-MODELS = {
-    'small_cnn':       lambda k: SmallCNN(k, 16),
-    'small_cnn32':     lambda k: SmallCNN(k, 32),
-    'small_cnn_gn':    lambda k: SmallCNN(k, 16, 'gn'),    # GroupNorm: no batch statistics, so DDP shards train exactly like one process
-    'resnet18':        lambda k: ResNet(BasicBlock, (2, 2, 2, 2), k),
-    'preact_resnet18': lambda k: ResNet(PreActBlock, (2, 2, 2, 2), k, preact=True),
-    'wrn28_10':        lambda k: WideResNet(28, 10, k),
-    'wrn34_10':        lambda k: WideResNet(34, 10, k),
+MODELS = {                     # name → constructor(num_classes, in_channels)
+    'small_cnn':       lambda k, c: SmallCNN(k, 16, in_channels=c),
+    'small_cnn32':     lambda k, c: SmallCNN(k, 32, in_channels=c),
+    'small_cnn_gn':    lambda k, c: SmallCNN(k, 16, 'gn', c),   # GroupNorm: no batch statistics, so DDP shards train like one process
+    'lenet':           lambda k, c: LeNet(k, c),
+    'resnet18':        lambda k, c: ResNet(BasicBlock, (2, 2, 2, 2), k, in_channels=c),
+    'preact_resnet18': lambda k, c: ResNet(PreActBlock, (2, 2, 2, 2), k, preact=True, in_channels=c),
+    'wrn28_10':        lambda k, c: WideResNet(28, 10, k, c),
+    'wrn34_10':        lambda k, c: WideResNet(34, 10, k, c),
     'mobilenet_v2':    mobilenet_v2,
 }
 
 def make_model(name:str='small_cnn', num_classes:int=10, mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25)) -> Normalized:
-    "Build registry model `name` for `num_classes` classes, normalising inputs with `mean`/`std` inside."
+    "Build registry model `name` for `num_classes` classes and `len(mean)` input channels, normalising inputs inside."
     check_choice('--model', name, MODELS, 'model')
     check(num_classes >= 2, "a classifier needs at least 2 classes")
-    return Normalized(MODELS[name](num_classes), mean, std)
+    check(len(mean) == len(std) >= 1, f"mean and std need one value per input channel, got {mean} and {std}")
+    return Normalized(MODELS[name](num_classes, len(mean)), mean, std)
 
 def n_params(model): return sum(p.numel() for p in model.parameters())

@@ -145,6 +145,14 @@ PRESETS = {
     'cpu-cifar10': dict(dataset='cifar10', model='small_cnn', epochs=10, batch_size=128, lr=0.05, schedule='trades',
                         steps=5, train_per_class=300, val_per_class=50, test_per_class=100, eval_attacks=['clean', 'pgd20', 'cw'],
                         threads=1),
+    # a first run in a minute on any machine: Fashion-MNIST (the package's embedded sample when no full copy is found)
+    'quickstart-fmnist': dict(dataset='fashion_mnist', model='lenet', epochs=8, batch_size=128, lr=0.05, schedule='trades',
+                              steps=5, train_per_class=300, val_per_class=50, test_per_class=100, eval_attacks=['clean', 'pgd20']),
+    # the Fashion-MNIST CPU protocol (notebook 96_exp_cpu_fmnist): LeNet, 800 images per class, 10-step attacks,
+    # PGD-20/CW on all 10,000 test images (AutoAttack on 100 per class: `sweep`), one thread per run
+    'cpu-fmnist': dict(dataset='fashion_mnist', model='lenet', epochs=10, batch_size=128, lr=0.05, schedule='trades',
+                       eps=8/255, alpha=2/255, steps=10, beta=6.0, train_per_class=800, val_per_class=100, test_per_class=None,
+                       eval_attacks=['clean', 'fgsm', 'pgd20', 'cw'], threads=1),
     'paper-cifar10-trades': dict(dataset='cifar10', model='resnet18', method='trades', epochs=110, batch_size=128, lr=0.1,
                                  schedule='dafa', eps=0.031, alpha=0.007, steps=10, beta=6.0, test_per_class=None,
                                  eval_attacks=['clean', 'fgsm', 'pgd20', 'cw', 'aa']),
@@ -182,17 +190,22 @@ def load_checkpoint(path, model_name:str|None=None, num_classes:int|None=None) -
         check(ck['num_classes'] == num_classes, f"checkpoint {path} has {ck['num_classes']} classes but the data has {num_classes}; check --dataset")
     return ck
 
+def _model_for(name:str, num_classes:int, state:dict):
+    "An untrained registry model shaped like `state` (its input channels read from the normalisation buffer)."
+    c = state['mean'].numel() if 'mean' in state else 3
+    return make_model(name, num_classes, (0.5,) * c, (0.25,) * c)
+
 def load_run_model(run_dir, device='cpu'):
     "The model of a run directory (its checkpoint's weights) and the run's `TrainConfig`."
     run_dir = Path(run_dir)
     check(run_dir.is_dir(), f"run directory {run_dir} does not exist")
     cfg = config_from_dict(load_json(run_dir/'config.json'))
     ck = load_checkpoint(run_dir/'checkpoint.pt', cfg.model)
-    model = make_model(cfg.model, ck['num_classes'])
+    model = _model_for(ck['model_name'], ck['num_classes'], ck['model_state'])
     model.load_state_dict(ck['model_state'])
     return model.to(device).eval(), cfg
 
-def load_weights(source, num_classes:int, model_name:str|None=None, what:str='--hot-start') -> nn.Module:
+def load_weights(source, num_classes:int, model_name:str|None=None, what:str='--hot-start', channels:int=3) -> nn.Module:
     "An eval-mode model from a run directory, a fairness_at checkpoint, or a `state_dict` file of registry model `model_name`."
     check(source is not None, f"{what} needs a run directory, a checkpoint.pt, or a state_dict file with its model name")
     p = Path(source)
@@ -202,13 +215,14 @@ def load_weights(source, num_classes:int, model_name:str|None=None, what:str='--
         try: sd = torch.load(p, map_location='cpu', weights_only=False)
         except Exception as e: raise FairnessATError(f"{what} {p} is corrupt or not a torch file ({type(e).__name__})")
         if isinstance(sd, dict) and 'model_state' in sd:
-            ck = load_checkpoint(p); model = make_model(ck['model_name'], ck['num_classes']); model.load_state_dict(ck['model_state'])
+            ck = load_checkpoint(p); model = _model_for(ck['model_name'], ck['num_classes'], ck['model_state'])
+            model.load_state_dict(ck['model_state'])
         else:
             check(model_name is not None, f"{what} {p} is a plain state_dict: pass --teacher-model NAME (the registry name of its model)")
-            model = make_model(model_name, num_classes, (0., 0., 0.), (1., 1., 1.))
+            model = make_model(model_name, num_classes, (0.,) * channels, (1.,) * channels)
             try: model.net.load_state_dict(sd.get('state_dict', sd) if isinstance(sd, dict) else sd)
             except (RuntimeError, AttributeError) as e: raise FairnessATError(f"{what} {p} does not fit a {model_name}: {str(e).splitlines()[0]}")
-    with torch.no_grad(): k = model.eval()(torch.zeros(1, 3, 32, 32)).shape[1]
+    with torch.no_grad(): k = model.eval()(torch.zeros(1, len(model.mean.flatten()), 32, 32)).shape[1]
     check(k == num_classes, f"{what} {p} predicts {k} classes but the data has {num_classes}")
     return model.eval()
 
@@ -273,6 +287,9 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
     dev = d.device
     data = data or load_data(cfg.dataset, cfg.data_dir, cfg.train_per_class, cfg.val_per_class, None, cfg.split_seed)
     check(cfg.val_every == 0 or len(data.y_val) > 0, "--val-every needs a validation split: set --val-per-class")
+    meta = run_metadata(dev)                          # before training: nothing at the end can fail for want of a package
+    if progress and d.main: print(f"data: {cfg.dataset} from {data.source or 'memory'} ({len(data.y_train)} train / "
+                                  f"{len(data.y_val)} validation / {len(data.y_test)} test images)", flush=True)
     val_every = 1 if cfg.average == 'fawa' else cfg.val_every
     seed_everything(cfg.seed)
     model = make_model(cfg.model, data.num_classes, data.mean, data.std).to(dev)
@@ -347,7 +364,7 @@ def train(cfg:TrainConfig, out=None, resume:bool=False, data:Data|None=None, pro
     metrics = evaluate(model, data.x_test, data.y_test, data.classes, cfg.eval_attacks, cfg.eps, cfg.test_per_class,
                        seed=cfg.seed, aa_attacks=cfg.aa_attacks, progress=progress, timings=timings)
     result = dict(config=asdict(cfg), classes=data.classes, metrics=metrics, method=method.summary(), final_model=final,
-                  provenance=dict(run_metadata(dev), train_seconds=round(train_seconds, 2), eval_seconds=round(time.time() - t0, 2), attack_seconds=timings,
+                  data_source=data.source, provenance=dict(meta, train_seconds=round(train_seconds, 2), eval_seconds=round(time.time() - t0, 2), attack_seconds=timings,
                                   epochs_run_this_process=cfg.epochs - start + 1))
     save_json(result, out/'result.json')
     return result
