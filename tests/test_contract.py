@@ -3,9 +3,10 @@ moment it is registered): it trains, its run can be killed mid-epoch and resumed
 uninterrupted run, and its state and summary are plain data (JSON)."""
 import json
 import pytest
-from fairness_at.train import make_config, train
-from fairness_at.losses import METHODS
-from fairness_at.absld import RSLAD
+from fairness_at.config import make_config
+from fairness_at.train import train
+from fairness_at.methods import METHODS
+from fairness_at.methods.absld import RSLAD
 
 BASE = dict(dataset='synthetic', model='small_cnn', epochs=2, batch_size=32, lr=0.05, steps=1, val_per_class=8,
             test_per_class=4, eval_attacks=['clean', 'pgd10'], device='cpu')

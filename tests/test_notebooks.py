@@ -11,9 +11,9 @@ def _skip_exec(p):
     "Experiment notebooks whose cells train for minutes declare `skip_exec: true` in their front matter."
     return any('skip_exec: true' in c.source for c in read_nb(p).cells[:2] if c.cell_type == 'raw')
 
-NOTEBOOKS = sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith('_') and not _skip_exec(p))
+NOTEBOOKS = sorted(p for p in NBS.rglob('*.ipynb') if not any(q.startswith(('_', '.')) for q in p.relative_to(NBS).parts) and not _skip_exec(p))
 
-@pytest.mark.parametrize('nb', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=[str(p.relative_to(NBS).with_suffix('')) for p in NOTEBOOKS])
 def test_notebook(nb):
     ok, secs = run_nb(nb, skip_flags=get_config().tst_flags.split())
     assert ok, f"{nb.name} failed (see the cell error above)"

@@ -32,7 +32,8 @@ def _strip(log): return [{k: v for k, v in e.items() if k not in VOLATILE} for e
 def golden(tmp) -> dict:
     "Train every golden run into `tmp`; their logs, metrics and method summaries without timings."
     import torch
-    from fairness_at.train import make_config, train
+    from fairness_at.config import make_config
+    from fairness_at.train import train
     out = {}
     for name, spec in RUNS.items():
         spec = {k: (str(Path(tmp)/v) if k in ('teacher', 'hot_start') else v) for k, v in spec.items()}
