@@ -20,7 +20,8 @@ statuses = [ '1 - Planning', '2 - Pre-Alpha', '3 - Alpha',
 py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
-dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+# extras: dev (notebooks, tests, docs, everything below), docs (the docs build), plot (figures), slurm (sweeps on a cluster)
+extras = {k: shlex.split(cfg.get(f'{k}_requirements', '')) for k in ('dev', 'docs', 'plot', 'slurm')}
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 
@@ -36,7 +37,8 @@ setuptools.setup(
     packages = setuptools.find_packages(include=['fairness_at', 'fairness_at.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require = extras,
+    package_data = {'fairness_at': ['assets/*.npz', 'assets/*.md']},
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),
