@@ -30,18 +30,20 @@ def get_device(device:str='auto') -> torch.device:
     "`auto` → cuda if available, else mps, else cpu; otherwise `torch.device(device)`."
     if device in (None, 'auto'):
         if torch.cuda.is_available(): return torch.device('cuda')
-        if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
+        if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available():
+            return torch.device('mps')
         return torch.device('cpu')
     try: dev = torch.device(device)
     except RuntimeError: raise FairnessATError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N")
-    check(dev.type != 'cuda' or torch.cuda.is_available(), f"device {device!r} requested but CUDA is not available; use --device cpu")
+    check(dev.type != 'cuda' or torch.cuda.is_available(),
+          f"device {device!r} requested but CUDA is not available; use --device cpu")
     return dev
 
 # %% ../nbs/api/00_core.ipynb #73f61f60
 _STREAMS = {'data': 1, 'augment': 2, 'attack': 3, 'init': 4, 'method': 5, 'eval': 6}
 
 def make_generator(seed:int, stream:str='data', epoch:int=0, device='cpu') -> torch.Generator:
-    "A `torch.Generator` on `device` seeded from (`seed`, `stream`, `epoch`); independent streams, reproducible per epoch."
+    "A `torch.Generator` on `device` seeded by (`seed`, `stream`, `epoch`): independent streams, reproducible epochs."
     g = torch.Generator(device=device)
     g.manual_seed((int(seed) * 1_000_003 + _STREAMS[stream] * 10_007 + int(epoch)) % (2**63 - 1))
     return g
@@ -65,7 +67,8 @@ def atomic_path(path):
     except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.remove(tmp)
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-            raise FairnessATError(f"could not write {path}: {os.strerror(e.errno)}; the previous file (if any) is unchanged — free space or choose another --out") from e
+            raise FairnessATError(f"could not write {path}: {os.strerror(e.errno)}; the previous file (if any) is "
+                                  "unchanged — free space or choose another --out") from e
         raise
 
 def save_torch(obj, path):
@@ -87,7 +90,8 @@ def load_json(path):
     path = Path(path)
     check(path.exists(), f"{path} does not exist")
     try: return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise FairnessATError(f"{path} is not valid JSON ({e}); delete or restore it")
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise FairnessATError(f"{path} is not valid JSON ({e}); delete or restore it")
 
 # %% ../nbs/api/00_core.ipynb #a4eb0e47
 def git_commit(path='.') -> str|None:
@@ -96,7 +100,8 @@ def git_commit(path='.') -> str|None:
         root = Path(path)
         c = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=root, capture_output=True, text=True, timeout=5)
         if c.returncode: return None
-        d = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=root, capture_output=True, text=True, timeout=5)
+        d = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=root, capture_output=True,
+                           text=True, timeout=5)
         return c.stdout.strip() + ('+dirty' if d.stdout.strip() else '')
     except (OSError, subprocess.SubprocessError): return None
 
@@ -118,8 +123,9 @@ def run_metadata(device=None) -> dict:
     "Versions, device, host, git commit and time, for a run's `provenance` record (needs no optional package)."
     from importlib.resources import files
     dev = torch.device(device) if device is not None else get_device()
-    return dict(fairness_at=package_version('fairness_at'), torch=torch.__version__, torchvision=package_version('torchvision'),
-                pyautoattack=package_version('pyautoattack'), numpy=np.__version__, python=platform.python_version(),
-                platform=platform.platform(), device=str(dev), device_name=device_name(dev), threads=torch.get_num_threads(),
-                cpu_count=os.cpu_count(), host=socket.gethostname(), git=git_commit(Path(str(files('fairness_at')))),
+    return dict(fairness_at=package_version('fairness_at'), torch=torch.__version__,
+                torchvision=package_version('torchvision'), pyautoattack=package_version('pyautoattack'),
+                numpy=np.__version__, python=platform.python_version(), platform=platform.platform(), device=str(dev),
+                device_name=device_name(dev), threads=torch.get_num_threads(), cpu_count=os.cpu_count(),
+                host=socket.gethostname(), git=git_commit(Path(str(files('fairness_at')))),
                 started=time.strftime('%Y-%m-%dT%H:%M:%S%z'))

@@ -34,7 +34,8 @@ def predict(model, x:torch.Tensor, batch_size:int=500) -> torch.Tensor:
     "Predicted classes of `model` (eval mode) on `x` in [0,1] (float or uint8), in batches."
     with eval_mode(model):
         dev = next(model.parameters()).device
-        out = [model((xb.float() / 255 if xb.dtype == torch.uint8 else xb).to(dev)).argmax(1) for xb in x.split(batch_size)]
+        out = [model((xb.float() / 255 if xb.dtype == torch.uint8 else xb).to(dev)).argmax(1)
+               for xb in x.split(batch_size)]
     return torch.cat(out)
 
 def attack_predict(model, x, y, attack:str='pgd20', eps:float=8/255, batch_size:int=500, seed:int=0, aa_attacks=None,
@@ -49,7 +50,8 @@ def attack_predict(model, x, y, attack:str='pgd20', eps:float=8/255, batch_size:
     for xb, yb in tqdm(list(zip(x.split(bs), y.split(bs))), desc=f'  {attack} on {len(y)} images', unit='batch',
                        disable=not progress, leave=False, mininterval=5):
         xb, yb = (xb.float() / 255 if xb.dtype == torch.uint8 else xb).to(dev), yb.to(dev)
-        if attack == 'aa': preds.append(autoattack(model, xb, yb, eps, attacks=aa_attacks, seed=seed, batch_size=bs)[1]); continue
+        if attack == 'aa':
+            preds.append(autoattack(model, xb, yb, eps, attacks=aa_attacks, seed=seed, batch_size=bs)[1]); continue
         preds.append(predict(model, ATTACKS[attack](model, xb, yb, eps, g), batch_size))
     return torch.cat(preds)
 
@@ -99,7 +101,8 @@ def evaluate(model, x:torch.Tensor, y:torch.Tensor, classes:list, attacks=('clea
     for a in attacks: check_choice('--attacks', a, ATTACKS, 'attack')
     check(isinstance(eps, (int, float)) and not isinstance(eps, bool) and 0 <= eps <= 1,
           f"--eps must be in [0, 1] (pixel units, e.g. 0.0314 for 8/255), got {eps}")
-    check(per_class is None or (isinstance(per_class, int) and per_class > 0), f"images per class must be positive or all, got {per_class}")
+    check(per_class is None or (isinstance(per_class, int) and per_class > 0),
+          f"images per class must be positive or all, got {per_class}")
     sub = per_class_subset(y, per_class)
     out = {}
     for a in attacks:
@@ -108,8 +111,9 @@ def evaluate(model, x:torch.Tensor, y:torch.Tensor, classes:list, attacks=('clea
         pred = attack_predict(model, xs, ys, a, eps, batch_size, seed, aa_attacks, progress)
         out[a] = attack_metrics(pred, ys, classes, None if a == 'clean' else per_class)
         if timings is not None: timings[a] = round(time.time() - t, 2)
-        if progress: print(f"  {a:6s} acc {out[a]['acc']:6.2f}  worst {out[a]['worst']:6.2f} ({out[a]['worst_class']})  "
-                           f"on {out[a]['n']} images  [{time.time() - t:.0f}s]", flush=True)
+        if progress:
+            print(f"  {a:6s} acc {out[a]['acc']:6.2f}  worst {out[a]['worst']:6.2f} ({out[a]['worst_class']})  "
+                  f"on {out[a]['n']} images  [{time.time() - t:.0f}s]", flush=True)
     wc = worst_case(out, y, classes)
     if wc is not None: out['worst_case'] = wc
     return out
@@ -138,6 +142,7 @@ def plot_confusion(metrics:dict, attack:str='pgd20', ax=None):
     m = metrics[attack]; classes = list(m['per_class'])
     c = np.array(m['confusion'], dtype=float); c = 100 * c / c.sum(1, keepdims=True).clip(min=1)
     if ax is None: _, ax = plt.subplots(figsize=(5.5, 4.5))
-    sns.heatmap(pd.DataFrame(c, classes, classes), annot=len(classes) <= 10, fmt='.0f', cmap='rocket_r', ax=ax, cbar=False)
+    sns.heatmap(pd.DataFrame(c, classes, classes), annot=len(classes) <= 10, fmt='.0f', cmap='rocket_r', ax=ax,
+                cbar=False)
     ax.set(xlabel='predicted', ylabel='true', title=f'confusion under {attack} (% of true class)')
     return ax

@@ -45,7 +45,8 @@ def confusion_matrix(y:torch.Tensor, pred:torch.Tensor, num_classes:int) -> torc
 
 def class_similarity(probs:torch.Tensor, y:torch.Tensor, num_classes:int) -> torch.Tensor:
     "`P[i, j]` = mean of `probs[:, j]` over samples of true class `i` (rows of absent classes are 0)."
-    s = torch.zeros(num_classes, probs.shape[1], dtype=torch.float64, device=probs.device).index_add_(0, y, probs.double())
+    s = torch.zeros(num_classes, probs.shape[1], dtype=torch.float64,
+                    device=probs.device).index_add_(0, y, probs.double())
     return s / class_counts(y, num_classes).clamp(min=1).double()[:, None]
 
 # %% ../nbs/api/11_metrics.ipynb #2885b419

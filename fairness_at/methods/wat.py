@@ -21,15 +21,17 @@ def hedge_weights(cum_cost:torch.Tensor, eta:float=0.1, k:int|None=None) -> torc
     k = k or len(cum_cost) - 1
     return k * torch.softmax(eta * cum_cost.double(), 0)
 
-def class_costs(model, data, eps:float, alpha:float, steps:int, beta:float, seed:int=0, batch_size:int=500) -> torch.Tensor:
-    "Mean TRADES cost `CE + β·KL` per class and over all images (K + 1 entries) on the validation split, model in eval mode."
+def class_costs(model, data, eps:float, alpha:float, steps:int, beta:float, seed:int=0,
+                batch_size:int=500) -> torch.Tensor:
+    "Mean TRADES cost `CE + β·KL` per class and over all images (K + 1 entries) on the validation split, in eval mode."
     dev, k = next(model.parameters()).device, data.num_classes
     tot, cnt = torch.zeros(k, dtype=torch.double), torch.zeros(k, dtype=torch.double)
     with eval_mode(model):
         for i, (x, y, _) in enumerate(Batches(data.x_val, data.y_val, batch_size, device=dev).batches()):
             xa = trades_attack(model, x, eps, alpha, steps, generator=make_generator(seed, 'method', i))
             with torch.no_grad(): ce, kl, _ = trades_terms(model, x, y, xa)
-            tot.index_add_(0, y.cpu(), (ce + beta * kl).double().cpu()); cnt.index_add_(0, y.cpu(), torch.ones(len(y), dtype=torch.double))
+            tot.index_add_(0, y.cpu(), (ce + beta * kl).double().cpu())
+            cnt.index_add_(0, y.cpu(), torch.ones(len(y), dtype=torch.double))
     return torch.cat([tot / cnt.clamp(min=1), (tot.sum() / cnt.sum())[None]])
 
 # %% ../../nbs/methods/26_wat.ipynb #8e92008c
