@@ -20,7 +20,7 @@ from .checkpoint import CKPT_FORMAT
 __all__ = ['Callback', 'LrSchedule', 'ChannelsLast', 'NanGuard', 'SyncRanks', 'MethodEpoch', 'validate', 'Validate', 'CheckRanks',
            'WeightAverage', 'epoch_log', 'EpochLog', 'Checkpoint', 'Progress', 'OnBatch', 'default_callbacks']
 
-# %% ../nbs/api/31_callbacks.ipynb #0ba2d73c
+# %% ../nbs/api/31_callbacks.ipynb #e7d7948a
 class Callback:
     "A training callback: methods named after the events it handles, each taking the trainer; lower `order` runs first."
     order = 50
@@ -36,7 +36,7 @@ class LrSchedule(Callback):
     order = 0
     def before_epoch(self, t):
         c = t.cfg
-        t.lr = lr_at(t.epoch, c.lr, c.epochs, c.schedule, c.lr_milestones)
+        t.lr = lr_at(t.epoch, c.lr, c.epochs, c.schedule, c.lr_milestones, c.lr_factors)
         for g in t.opt.param_groups: g['lr'] = t.lr
 
 class ChannelsLast(Callback):
@@ -44,7 +44,7 @@ class ChannelsLast(Callback):
     order = 0
     def before_batch(self, t): t.x = t.x.contiguous(memory_format=torch.channels_last)
 
-# %% ../nbs/api/31_callbacks.ipynb #44cd9f28
+# %% ../nbs/api/31_callbacks.ipynb #48b38c8f
 class NanGuard(Callback):
     "Every `log_every` batches (and at the last), read the loss and stop on a non-finite value."
     order = 10
@@ -68,12 +68,13 @@ class SyncRanks(Callback):
         d.sync_buffers_(t.net)
 
 class MethodEpoch(Callback):
-    "The method's end-of-epoch update on the epoch's K×K adversarial confusion matrix."
+    "The method's `begin_epoch` before the epoch and its `end_epoch` on the epoch's K×K adversarial confusion matrix."
     order = 20
+    def before_epoch(self, t): t.extra.update(t.method.begin_epoch(t.epoch, model=t.net, data=t.data) or {})
     def after_epoch(self, t):
         k = t.data.num_classes
         t.confusion = t.conf.view(k, k).cpu()
-        t.extra = t.method.end_epoch(t.epoch, t.confusion, model=t.net, data=t.data) or {}
+        t.extra.update(t.method.end_epoch(t.epoch, t.confusion, model=t.net, data=t.data) or {})
 
 # %% ../nbs/api/31_callbacks.ipynb #f7c55699
 def validate(model, data, cfg) -> dict:

@@ -18,11 +18,11 @@ from .methods import METHODS
 from .methods.base import _number
 
 # %% auto #0
-__all__ = ['CORE_GROUPS', 'TrainConfig', 'PAPER_EVAL', 'PRESETS', 'DataArgs', 'ModelArgs', 'MethodArgs', 'OptimArgs', 'EvalArgs',
-           'RunArgs', 'option_groups', 'compose_config', 'config_from_dict', 'validate_config', 'make_config',
-           'options_table']
+__all__ = ['CORE_GROUPS', 'TrainConfig', 'PAPER_EVAL', 'CORE_PRESETS', 'PRESETS', 'DataArgs', 'ModelArgs', 'MethodArgs',
+           'OptimArgs', 'EvalArgs', 'RunArgs', 'option_groups', 'compose_config', 'config_class', 'config_from_dict',
+           'validate_config', 'all_presets', 'make_config', 'options_table']
 
-# %% ../nbs/api/30_config.ipynb #04567478
+# %% ../nbs/api/30_config.ipynb #72ef879b
 @dataclass
 class DataArgs:
     "Data"
@@ -63,6 +63,7 @@ class OptimArgs:
     weight_decay:float = 5e-4        # L2 weight decay
     schedule:str = 'trades'          # constant, madry (×0.1 at 50/75 %), trades (75/90 %), dafa, frl, cosine, piecewise
     lr_milestones:list = field(default_factory=list, metadata=dict(item=int))  # piecewise: 1-based epochs of each ×0.1
+    lr_factors:list = field(default_factory=list, metadata=dict(item=float))   # piecewise: the factor at each milestone (×0.1)
     @staticmethod
     def check_args(cfg):
         _number(cfg, 'epochs', 1); _number(cfg, 'batch_size', 1); _number(cfg, 'lr', 0, lo_open=True)
@@ -71,6 +72,9 @@ class OptimArgs:
         check(all(isinstance(m, int) and not isinstance(m, bool) and m >= 1 for m in cfg.lr_milestones),
               f"--lr-milestones are epochs ≥ 1, got {cfg.lr_milestones}")
         check(cfg.schedule != 'piecewise' or len(cfg.lr_milestones) > 0, "--schedule piecewise needs --lr-milestones")
+        check(not cfg.lr_factors or len(cfg.lr_factors) == len(cfg.lr_milestones),
+              f"--lr-factors needs one factor per milestone ({len(cfg.lr_milestones)}), got {len(cfg.lr_factors)}")
+        check(all(isinstance(f, (int, float)) and 0 < f <= 1 for f in cfg.lr_factors), f"--lr-factors are in (0, 1], got {cfg.lr_factors}")
 
 @dataclass
 class EvalArgs:
@@ -110,7 +114,7 @@ class RunArgs:
 
 CORE_GROUPS = (DataArgs, ModelArgs, MethodArgs, OptimArgs, EvalArgs, AverageArgs, RunArgs)
 
-# %% ../nbs/api/30_config.ipynb #e5dbf546
+# %% ../nbs/api/30_config.ipynb #21e4b1d1
 def option_groups(methods=None) -> list:
     "The core groups, then the groups of each method in `methods` (default: all registered), each once, in order."
     groups = list(CORE_GROUPS)
@@ -130,11 +134,20 @@ def compose_config(groups, name:str='TrainConfig'):
 TrainConfig = compose_config(option_groups())
 TrainConfig.__doc__ = "Everything that defines a training run: the fields of every option group, flat."
 
+_EXTENDED = {}
+def config_class():
+    "`TrainConfig`, extended by the option groups of methods registered after it was composed (say, in a notebook)."
+    extra = tuple(g for g in option_groups() if not issubclass(TrainConfig, g))
+    if not extra: return TrainConfig
+    if extra not in _EXTENDED: _EXTENDED[extra] = compose_config([TrainConfig, *extra])
+    return _EXTENDED[extra]
+
 def config_from_dict(d:dict):
     "A `TrainConfig` from a dict (e.g. `config.json`), ignoring keys this version does not know."
     check(isinstance(d, dict), f"a configuration must be a JSON object, got {type(d).__name__}")
-    names = {f.name for f in fields(TrainConfig)}
-    return TrainConfig(**{k: v for k, v in d.items() if k in names})
+    cls = config_class()
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/api/30_config.ipynb #6e79f3df
 def _kinds(annotation:str) -> set: return set(str(annotation).replace(' ', '').split('|'))
@@ -162,9 +175,9 @@ def validate_config(cfg):
     METHODS[cfg.method].check(cfg)
     return cfg
 
-# %% ../nbs/api/30_config.ipynb #92c43cdc
+# %% ../nbs/api/30_config.ipynb #37e28e74
 PAPER_EVAL = dict(test_per_class=None, eval_attacks=['clean', 'fgsm', 'pgd20', 'cw', 'aa'])
-PRESETS = {
+CORE_PRESETS = {
     'quickstart': dict(dataset='cifar10', model='small_cnn', epochs=10, batch_size=128, lr=0.05, schedule='trades',
                        steps=5, train_per_class=300, val_per_class=50, test_per_class=100,
                        eval_attacks=['clean', 'pgd20']),
@@ -192,15 +205,25 @@ PRESETS = {
                                  lr=0.1, schedule='dafa', eps=8/255, alpha=2/255, steps=10, **PAPER_EVAL),
 }
 
+def all_presets() -> dict:
+    "The library's presets and every registered method's (the papers' recipes, declared beside each method)."
+    out = dict(CORE_PRESETS)
+    for M in METHODS.values():
+        for k, v in M.presets.items():
+            check(k not in out or out[k] == v, f"preset {k!r} is declared twice")
+            out[k] = dict(v, method=v.get('method', M.name))
+    return out
+
+PRESETS = all_presets()
+
 def make_config(preset:str|None=None, **overrides):
     "A validated `TrainConfig` from `preset` (or the defaults) with `overrides`; an override of `None` sets `None`."
-    base = {}
-    if preset is not None: base = dict(PRESETS[check_choice('--preset', preset, PRESETS, 'preset')], preset=preset)
-    names = {f.name for f in fields(TrainConfig)}
-    unknown = sorted(set(overrides) - names)
+    presets, base, cls = all_presets(), {}, config_class()
+    if preset is not None: base = dict(presets[check_choice('--preset', preset, presets, 'preset')], preset=preset)
+    unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
     check(not unknown,
           f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; see fairness-at train --help")
-    return validate_config(TrainConfig(**{**base, **overrides}))
+    return validate_config(cls(**{**base, **overrides}))
 
 # %% ../nbs/api/30_config.ipynb #01742adb
 def options_table(groups=None) -> pd.DataFrame:

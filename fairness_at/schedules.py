@@ -10,22 +10,27 @@ from .core import *
 # %% auto #0
 __all__ = ['SCHEDULES', 'lr_at']
 
-# %% ../nbs/api/21_schedules.ipynb #587763d1
+# %% ../nbs/api/21_schedules.ipynb #7062300a
 def _steps(*fractions):
     "×0.1 from each epoch `round(f·epochs)` on."
-    return lambda epoch, epochs, milestones: 0.1 ** sum(epoch >= round(f * epochs) for f in fractions)
+    return lambda epoch, epochs, milestones, factors: 0.1 ** sum(epoch >= round(f * epochs) for f in fractions)
 
-SCHEDULES = {                # name → factor(epoch, epochs, milestones)
-    'constant':  lambda epoch, epochs, milestones: 1.0,
+def _piecewise(epoch, epochs, milestones, factors):
+    "×0.1 (or the matching entry of `factors`) from each milestone epoch on."
+    if not factors: return 0.1 ** sum(epoch >= m for m in milestones)
+    return math.prod(f for m, f in zip(milestones, factors) if epoch >= m)
+
+SCHEDULES = {                # name → factor(epoch, epochs, milestones, factors)
+    'constant':  lambda epoch, epochs, milestones, factors: 1.0,
     'madry':     _steps(0.5, 0.75),
     'trades':    _steps(0.75, 0.9),
     'dafa':      _steps(100 / 110, 105 / 110),
     'frl':       _steps(40 / 120, 80 / 120),
-    'cosine':    lambda epoch, epochs, milestones: 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs)),
-    'piecewise': lambda epoch, epochs, milestones: 0.1 ** sum(epoch >= m for m in milestones),
+    'cosine':    lambda epoch, epochs, milestones, factors: 0.5 * (1 + math.cos(math.pi * (epoch - 1) / epochs)),
+    'piecewise': _piecewise,
 }
 
-def lr_at(epoch:int, lr:float, epochs:int, schedule:str='trades', milestones=()) -> float:
-    "Learning rate of 1-based `epoch` of `epochs` under `schedule` (`milestones`: the epochs of `piecewise`)."
+def lr_at(epoch:int, lr:float, epochs:int, schedule:str='trades', milestones=(), factors=()) -> float:
+    "Learning rate of 1-based `epoch` of `epochs` under `schedule` (`milestones`/`factors`: those of `piecewise`)."
     check_choice('--schedule', schedule, SCHEDULES, 'schedule')
-    return lr * SCHEDULES[schedule](epoch, epochs, milestones)
+    return lr * SCHEDULES[schedule](epoch, epochs, milestones, factors)

@@ -53,7 +53,7 @@ def update_temperatures(tau:torch.Tensor, class_loss:torch.Tensor, rate:float=0.
     m = g.abs().max()
     return (tau - rate * g / m).clamp(lo, hi) if m > 0 else tau.clone()
 
-# %% ../../nbs/methods/23_absld.ipynb #65142473
+# %% ../../nbs/methods/23_absld.ipynb #82f2b444
 @dataclass
 class TeacherArgs:
     "Distillation teacher"
@@ -137,7 +137,8 @@ class ABSLD(RSLAD):
     def rate(self, epoch:int) -> float:
         "β_τ for the update at the end of `epoch`: decayed like the learning rate of the next epoch."
         c = self.cfg
-        return c.absld_beta_tau * lr_at(min(epoch + 1, c.epochs), c.lr, c.epochs, c.schedule, c.lr_milestones) / c.lr
+        lr = lr_at(min(epoch + 1, c.epochs), c.lr, c.epochs, c.schedule, c.lr_milestones, c.lr_factors)
+        return c.absld_beta_tau * lr / c.lr
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         super().end_epoch(epoch, confusion, model, data)
         if self._loss is None: return {}

@@ -53,7 +53,7 @@ BASES = {       # name → (method, model, x, y, keyword arguments of the attack
     'fat':    lambda m, model, x, y, kw: pgd_at_loss(model, x, y, init=m.cfg.init, early_stop=m.cfg.fat_tau, **kw),
 }
 
-# %% ../../nbs/methods/20_base.ipynb #8b7a8c30
+# %% ../../nbs/methods/20_base.ipynb #33c1463c
 class Method:
     "Base training method: adversarial training on a base loss (`trades`, `pgd_at` or `fat`) with class-wise hooks."
     name, default_base = 'pgd_at', 'pgd_at'
@@ -61,6 +61,7 @@ class Method:
     args:tuple = (AttackArgs, BaseArgs)                   # option groups this method reads
     needs_val:bool = False                                # updates its class statistics on the validation split
     report:dict = {}                                      # summary key → label of class vectors `report_lines` prints
+    presets:dict = {}                                     # name → settings: the papers' recipes of this method (--preset)
     def __init__(self, cfg, num_classes:int, n_train:int):
         self.cfg, self.num_classes, self.n_train = cfg, num_classes, n_train
         self.base = getattr(cfg, 'base', None) or self.default_base
@@ -103,6 +104,7 @@ class Method:
         "Sum the statistics this rank accumulated with the other ranks' (`reduce` sums a tensor in place across ranks)."
         for name in self.reduced_stats:
             if getattr(self, name, None) is not None: reduce(getattr(self, name))
+    def begin_epoch(self, epoch:int, model=None, data=None) -> dict: return {}   # before the epoch's first step
     def end_epoch(self, epoch:int, confusion:torch.Tensor, model=None, data=None) -> dict: return {}
     def state_dict(self) -> dict: return {}
     def load_state_dict(self, sd:dict): pass
