@@ -24,7 +24,8 @@ from .bench import bench_cmd
 
 # %% auto #0
 __all__ = ['TRAIN_EXAMPLES', 'COMMANDS', 'parse_number', 'value_parser', 'Parser', 'add_option', 'add_config_options',
-           'command_parser', 'train_parser', 'train_cmd', 'print_report', 'eval_cmd', 'report_cmd', 'parser', 'main']
+           'command_parser', 'train_parser', 'train_cmd', 'print_report', 'eval_cmd', 'record_evaluation', 'report_cmd',
+           'parser', 'main']
 
 # %% ../nbs/api/50_cli.ipynb #fe5a0536
 def parse_number(s, name:str):
@@ -178,7 +179,7 @@ def print_report(res:dict, file=None):
             print(f"{a}: average {r['acc']:.2f} %, worst class {r['worst']:.2f} % ({r['worst_class']}), "
                   f"gap {r['acc'] - r['worst']:.2f} points, n = {r['n']}", file=file)
 
-# %% ../nbs/api/50_cli.ipynb #090c564f
+# %% ../nbs/api/50_cli.ipynb #272af7e7
 def eval_cmd(
     run:str=None,               # run directory written by `fairness-at train` (required)
     attacks:Param('attacks to run: clean fgsm pgd10 pgd20 cw aa (default: the run\'s)', str, nargs='+')=None,
@@ -194,33 +195,37 @@ def eval_cmd(
     check(run is not None, "--run DIR is required: the run directory written by fairness-at train")
     check(batch_size > 0, f"--batch-size must be positive, got {batch_size}")
     check(threads is None or threads >= 0, f"--threads must be ≥ 0, got {threads}")
+    check(Path(run).is_dir(), f"run directory {run} does not exist")
     if threads: torch.set_num_threads(threads)
-    model, raw = load_run_model(run, get_device(device))
-    cfg = validate_config(config_from_dict(raw))
-    attacks = attacks or cfg.eval_attacks
-    for a in attacks: check_choice('--attacks', a, ATTACKS, 'attack')
-    data = load_data(cfg.dataset, data_dir or cfg.data_dir, cfg.train_per_class, cfg.val_per_class, None,
-                     cfg.split_seed)
-    e, pc = cfg.eps if eps is None else eps, cfg.test_per_class if per_class == 'run' else per_class
-    timings = {}
-    metrics = evaluate(model, data.x_test, data.y_test, data.classes, attacks, e, pc, batch_size, cfg.seed,
-                       aa_attacks or cfg.aa_attacks, progress=True, timings=timings)
-    path = Path(run)/'result.json'
-    res = load_json(path) if path.exists() else dict(config=raw, classes=data.classes, metrics={},
-                                                     data_source=data.source,
-                                                     provenance=run_metadata(get_device(device)))
-    check(isinstance(res, dict) and isinstance(res.get('metrics'), dict),
-          f"{path} is not a run result; move it away and rerun")
-    res['metrics'].update(metrics)
-    # image by image, over every attack recorded for the run
-    wc = worst_case(res['metrics'], data.y_test, data.classes)
-    if wc is not None: res['metrics']['worst_case'] = wc
-    res.setdefault('evaluations', []).append(dict(attacks=list(attacks), eps=e, per_class=pc,
-                                                  aa_attacks=aa_attacks or cfg.aa_attacks,
-                                                  attack_seconds=timings, **run_metadata(get_device(device))))
-    save_json(res, path)
+    with run_lock(run):                                # no training or other evaluation writes the run meanwhile
+        model, raw = load_run_model(run, get_device(device))
+        cfg = validate_config(config_from_dict(raw))
+        attacks = attacks or cfg.eval_attacks
+        for a in attacks: check_choice('--attacks', a, ATTACKS, 'attack')
+        data = load_data(cfg.dataset, data_dir or cfg.data_dir, cfg.train_per_class, cfg.val_per_class, None,
+                         cfg.split_seed)
+        e, pc = cfg.eps if eps is None else eps, cfg.test_per_class if per_class == 'run' else per_class
+        timings = {}
+        metrics = evaluate(model, data.x_test, data.y_test, data.classes, attacks, e, pc, batch_size, cfg.seed,
+                           aa_attacks or cfg.aa_attacks, progress=True, timings=timings)
+        entry = dict(attacks=list(attacks), eps=e, per_class=pc, aa_attacks=aa_attacks or cfg.aa_attacks,
+                     attack_seconds=timings, **run_metadata(get_device(device)))
+        res = record_evaluation(Path(run), raw, data, metrics, entry)
     print(per_class_table(res['metrics']).round(2).to_string())
-    print(f"results in {path}")
+    print(f"results in {Path(run)/'result.json'}")
+    return res
+
+def record_evaluation(run:Path, config:dict, data, metrics:dict, entry:dict) -> dict:
+    "Add `metrics` and the `evaluations` `entry` to `run/result.json`, with the worst case over everything recorded."
+    path = run/'result.json'
+    res = load_json(path) if path.exists() else dict(config=config, classes=data.classes, metrics={},
+                                                     data_source=data.source, provenance=entry)
+    check(isinstance(res, dict) and isinstance(res.get('metrics'), dict), f"{path} is not a run result; move it away and rerun")
+    res['metrics'].update(metrics)
+    wc = worst_case(res['metrics'], data.y_test, data.classes)     # image by image, over every attack recorded for the run
+    if wc is not None: res['metrics']['worst_case'] = wc
+    res.setdefault('evaluations', []).append(entry)
+    save_json(res, path)
     return res
 
 # %% ../nbs/api/50_cli.ipynb #e7b31a37
@@ -254,7 +259,7 @@ def _plot_runs(runs, plot):
     with atomic_path(plot) as tmp: fig.savefig(tmp, format=Path(plot).suffix.lstrip('.').lower(), dpi=110)
     plt.close(fig); print(f"plot in {plot}")
 
-# %% ../nbs/api/50_cli.ipynb #44abd580
+# %% ../nbs/api/50_cli.ipynb #51661973
 COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'report': report_cmd, 'sweep': sweep_cmd, 'bench': bench_cmd}
 
 def parser(cmd:str) -> Parser:
@@ -274,6 +279,10 @@ def main(argv=None):
         COMMANDS[cmd](**vars(parser(cmd).parse_args(argv[1:])))
     except FairnessATError as e:
         print(f"fairness-at {cmd}: error: {e}", file=sys.stderr); sys.exit(2)
+    except (torch.OutOfMemoryError, MemoryError, RuntimeError) as e:
+        if isinstance(e, RuntimeError) and not isinstance(e, torch.OutOfMemoryError) and 'allocate memory' not in str(e): raise
+        print(f"fairness-at {cmd}: error: out of memory ({str(e).splitlines()[0][:100]}); lower --batch-size, or use a "
+              "smaller model or fewer test images", file=sys.stderr); sys.exit(2)
     except KeyboardInterrupt:
         print(f"fairness-at {cmd}: interrupted; completed epochs are in the checkpoint — "
               "rerun with --resume to continue", file=sys.stderr); sys.exit(130)

@@ -138,7 +138,7 @@ def embedded_sample(name:str, split:str):
         return (torch.from_numpy(d[f'x_{split}'].copy())[:, None], torch.from_numpy(d[f'y_{split}']),
                 d['classes'].tolist())
 
-# %% ../nbs/api/01_data.ipynb #984538a8
+# %% ../nbs/api/01_data.ipynb #e085ddb2
 def _read_split(name:str, split:str, base:Path, download:bool, classes:list|None):
     "Decode `split` from the first source that has it; returns `(x, y, classes, source)`."
     from itertools import islice
@@ -146,7 +146,7 @@ def _read_split(name:str, split:str, base:Path, download:bool, classes:list|None
     if (base/split).is_dir():
         x, y, c = _decode_folder(base/split, info.size, info.channels, classes)
         jpeg = any(p.suffix.lower() in ('.jpg', '.jpeg') for p in islice((base/split).rglob('*.*'), 20))
-        return x, y, c, f"image folder {base/split}" + (" (JPEG files: lossy, not the original pixels)" if jpeg else '')
+        return x, y, c, f"image folder {base}" + (" (JPEG files: lossy, not the original pixels)" if jpeg else '')
     check(name != 'imagefolder', f"no image folder at {base/split} (expected {base}/{split}/<class>/<image>); "
                                  "pass --data-dir pointing at the tree's root")
     if name in SAMPLES:
