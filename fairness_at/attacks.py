@@ -9,7 +9,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['per_sample', 'eval_mode', 'ce_loss', 'cw_loss', 'kl_loss', 'pgd', 'fgsm', 'cw_inf', 'trades_attack', 'autoattack']
+__all__ = ['STOP_RULES', 'per_sample', 'eval_mode', 'ce_loss', 'cw_loss', 'kl_loss', 'pgd', 'fgsm', 'cw_inf', 'trades_attack',
+           'autoattack']
 
 # %% ../nbs/api/10_attacks.ipynb #2e314d64
 def per_sample(v, x:torch.Tensor) -> torch.Tensor:
@@ -45,26 +46,33 @@ def kl_loss(p_ref:torch.Tensor):
     return loss
 
 # %% ../nbs/api/10_attacks.ipynb #97a7f94c
+STOP_RULES = ('fat', 'cfa', 'last_clean')   # the early-stopping rules of `pgd` (see below)
+
 def pgd(model:nn.Module, x:torch.Tensor, y:torch.Tensor, eps=8/255, alpha=2/255, steps:int=10, *,
         y_target:torch.Tensor|None=None, # attack towards these classes (descend the loss) instead of away from `y`
         loss_fn=None,                   # per-sample loss `(logits, labels) -> (B,)`; cross-entropy if `None`
         rand_init:bool=True,            # random start (else start at `x`)
         init:str='uniform',             # 'uniform' in the ε-box, 'normal' = 0.001·N(0,I), or 'none' (start at `x`)
-        generator:torch.Generator|None=None, # source of the random start
+        generator:torch.Generator|None=None, # source of the random start and of `step_noise`
         bn_train:bool=False,            # attack with the model in train mode (official CFA/FAIR-TAT behaviour)
         early_stop:int|None=None,       # FAT's τ: a sample stops once it has been misclassified for τ further steps
+        stop_rule:str='fat',            # with `early_stop`: 'fat', 'cfa' (frozen once τ is spent) or 'last_clean'
+        step_noise:float=0.,            # ω: std of Gaussian noise added to the still-stepping samples at each step
         on_logits=None,                 # called with the (detached) logits of every iterate the attack evaluates
        ) -> torch.Tensor:
     "L∞ PGD from `x`, radius `eps` and step `alpha` (floats or per-sample `(B,)` tensors); returns `x_adv` in [0,1]."
     check(init in ('uniform', 'normal', 'none'), f"unknown init {init!r}; use 'uniform', 'normal' or 'none'")
     check(early_stop is None or (y is not None and int(early_stop) >= 0),
           "early stopping needs the labels y and a budget τ ≥ 0")
+    check(stop_rule in STOP_RULES, f"unknown stop_rule {stop_rule!r}; use {', '.join(map(repr, STOP_RULES))}")
+    check(stop_rule != 'last_clean' or early_stop == 0,
+          "stop_rule='last_clean' returns the iterate before the first misclassified one: use early_stop=0")
     eps_b, alpha_b = per_sample(eps, x), per_sample(alpha, x)
     loss_fn = loss_fn or ce_loss
     target, sign = (y, 1.) if y_target is None else (y_target, -1.)
-    x = x.detach()
+    x, col = x.detach(), (-1, *([1] * (x.ndim - 1)))
+    dev = generator.device if generator is not None else x.device
     if rand_init and init != 'none':
-        dev = generator.device if generator is not None else x.device
         if init == 'uniform':
             delta = (torch.rand(x.shape, generator=generator, device=dev).to(x.device) * 2 - 1) * eps_b
         else: delta = 0.001 * torch.randn(x.shape, generator=generator, device=dev).to(x.device)
@@ -73,6 +81,8 @@ def pgd(model:nn.Module, x:torch.Tensor, y:torch.Tensor, eps=8/255, alpha=2/255,
     with eval_mode(model, bn_train), torch.enable_grad():
         if early_stop is not None:
             budget, active = torch.full_like(y, int(early_stop)), torch.ones_like(y, dtype=torch.bool)
+        back = stop_rule == 'last_clean' and early_stop is not None
+        prev = delta.detach()
         for _ in range(steps):
             delta.requires_grad_(True)
             logits = model(x + delta)
@@ -82,10 +92,16 @@ def pgd(model:nn.Module, x:torch.Tensor, y:torch.Tensor, eps=8/255, alpha=2/255,
             # PGD-K-τ (Zhang et al. 2020, Alg. 1): stop at τ = 0, else τ ← τ − 1 when wrong
             if early_stop is not None:
                 wrong = logits.detach().argmax(1) != y
-                active = active & ~(wrong & (budget == 0))
+                if stop_rule == 'cfa': active = budget > 0          # CFA: frozen once τ is spent, even if right again
+                else: active = active & ~(wrong & (budget == 0))
                 budget = budget - (wrong & active).long()
-                step = step * active.view(-1, *([1] * (x.ndim - 1)))
-            delta = delta.detach() + step
+                step = step * active.view(col)
+            delta = delta.detach()
+            if back: delta = prev = torch.where(active.view(col), delta, prev)   # a stopped sample: the iterate before
+            delta = delta + step
+            if step_noise:
+                noise = step_noise * torch.randn(x.shape, generator=generator, device=dev).to(x.device)
+                delta = delta + (noise if early_stop is None else noise * active.view(col))
             delta = torch.minimum(torch.maximum(delta, -eps_b), eps_b)
             delta = (x + delta).clamp(0, 1) - x
     return (x + delta).detach()

@@ -14,7 +14,7 @@ from .fair_tat import calibrated_margins, MarginArgs
 # %% auto #0
 __all__ = ['ccr_weights', 'CfaArgs', 'CFA']
 
-# %% ../../nbs/methods/25_cfa.ipynb #e549af26
+# %% ../../nbs/methods/25_cfa.ipynb #247a9fb9
 def ccr_weights(class_acc:torch.Tensor, lam:float=0.5, beta:float=6.0) -> torch.Tensor:
     "CFA's calibrated TRADES weights `b_c = (λ + A_c)β / (1 + (λ + A_c)β)` (classes never seen: `β / (1 + β)`)."
     c = calibrated_margins(class_acc, lam) * beta
@@ -24,28 +24,44 @@ def ccr_weights(class_acc:torch.Tensor, lam:float=0.5, beta:float=6.0) -> torch.
 class CfaArgs:
     "CFA"
     lambda_ccr:float = 0.5           # calibrated TRADES weight b_c = (λ + A_c)β / (1 + (λ + A_c)β)
+    cfa_ccm:bool = True              # CCM: class-wise radius (λ₁ + A_c)·ε from epoch --begin (CFA's --ccm)
+    cfa_ccr:bool = True              # CCR: class-wise TRADES weights b_c (CFA's --ccr); off: b = β/(1+β) for all
     @staticmethod
-    def check_args(cfg): _number(cfg, 'lambda_ccr', 0)
+    def check_args(cfg):
+        _number(cfg, 'lambda_ccr', 0)
+        for name in ('cfa_ccm', 'cfa_ccr'):
+            check(isinstance(getattr(cfg, name), bool),
+                  f"--{name.replace('_', '-')} is true or false, got {getattr(cfg, name)!r}")
+
+_PAPER = dict(dataset='cifar10', model='preact_resnet18', epochs=200, batch_size=128, lr=0.1, momentum=0.9,
+              nesterov=False, weight_decay=5e-4, schedule='piecewise', lr_milestones=[101, 151], eps=8/255,
+              alpha=2/255, steps=10, beta=6.0, begin=10, lambda_r=0.5, lambda_ccr=0.5, average='fawa',
+              avg_decay=0.88, fawa_threshold=0.24, val_per_class=100, test_per_class=None,
+              eval_attacks=['clean', 'fgsm', 'pgd20', 'cw', 'aa'])
 
 @register_method
 class CFA(Method):
     "CFA: class-wise calibrated margins (CCM) and, on TRADES, calibrated regularisation (CCR); FAWA: `--average fawa`."
     name, default_base = 'cfa', 'trades'
     args, report = (*Method.args, MarginArgs, CfaArgs), {'margins': 'class margins (× eps)', 'ccr_b': 'CCR weights b_c'}
+    presets = {'paper-cifar10-cfa': dict(_PAPER, base='trades'),          # PKU-ML/CFA @ 071f333, train.py
+               'paper-cifar10-cfa-pgd_at': dict(_PAPER, base='pgd_at', init='uniform', attack_bn_train=True),
+               'paper-cifar10-cfa-fat': dict(_PAPER, base='fat', init='uniform', attack_bn_train=True, fat_tau=3,
+                                             fat_rule='cfa', fat_omega=0.0)}
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
         self.begin = cfg.begin if cfg.begin is not None else max(1, round(cfg.epochs / 20))
         self.margins = torch.ones(num_classes, dtype=torch.double)
         self.b = torch.full((num_classes,), cfg.beta / (1 + cfg.beta), dtype=torch.double)
         self.history = []
-    def class_eps(self, y): return self.class_lookup('margins', y)
+    def class_eps(self, y): return self.class_lookup('margins', y) if self.cfg.cfa_ccm else None
     def class_weights(self, y): return 1 - self.class_lookup('b', y) if self.base == 'trades' else None
     def class_kl_weights(self, y): return self.class_lookup('b', y) / self.cfg.beta if self.base == 'trades' else None
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         acc = confusion_class_accuracy(confusion)
         if epoch >= self.begin:
-            self.margins, self.b = (calibrated_margins(acc, self.cfg.lambda_r),
-                                    ccr_weights(acc, self.cfg.lambda_ccr, self.cfg.beta))
+            if self.cfg.cfa_ccm: self.margins = calibrated_margins(acc, self.cfg.lambda_r)
+            if self.cfg.cfa_ccr: self.b = ccr_weights(acc, self.cfg.lambda_ccr, self.cfg.beta)
         r = lambda v: [round(float(t), 4) for t in v]
         self.history.append(dict(epoch=epoch, class_acc=r(acc), margins=r(self.margins), ccr_b=r(self.b)))
         return dict(cfa_margins=self.history[-1]['margins'])
