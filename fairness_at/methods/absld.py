@@ -53,7 +53,7 @@ def update_temperatures(tau:torch.Tensor, class_loss:torch.Tensor, rate:float=0.
     m = g.abs().max()
     return (tau - rate * g / m).clamp(lo, hi) if m > 0 else tau.clone()
 
-# %% ../../nbs/methods/23_absld.ipynb #82f2b444
+# %% ../../nbs/methods/23_absld.ipynb #65577711
 @dataclass
 class TeacherArgs:
     "Distillation teacher"
@@ -64,10 +64,16 @@ class TeacherArgs:
         check(cfg.teacher is not None, "--teacher is required for distillation: a run directory, a checkpoint.pt, "
                                        "or a state_dict file with --teacher-model")
 
+_DISTILL_PAPER = dict(dataset='cifar10', model='resnet18', epochs=300, batch_size=128, lr=0.1, momentum=0.9,
+                     nesterov=False, weight_decay=2e-4, schedule='piecewise', lr_milestones=[216, 261, 286],
+                     eps=8/255, alpha=2/255, steps=10, teacher='models/model_cifar_wrn.pt', teacher_model='wrn34_10',
+                     test_per_class=None, eval_attacks=['clean', 'fgsm', 'pgd20', 'cw', 'aa'])
+
 @register_method
 class RSLAD(Method):
     "RSLAD: distil a frozen robust teacher's clean soft labels into the student on KL adversarial examples."
     name, default_base, bases, args = 'rslad', None, (), (AttackArgs, TeacherArgs)
+    presets = {'paper-cifar10-rslad': _DISTILL_PAPER}   # resnet18_rslad_cifar10.py @ 8960f13
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
         self.teacher = load_teacher(cfg.teacher, num_classes, cfg.teacher_model, DATASETS[cfg.dataset].channels)
@@ -119,6 +125,8 @@ class AbsldArgs:
 class ABSLD(RSLAD):
     "ABSLD: RSLAD with per-class teacher temperatures for the adversarial and clean branches, updated each epoch."
     name, args = 'absld', (*RSLAD.args, AbsldArgs)
+    presets = {'paper-cifar10-absld': dict(_DISTILL_PAPER, temperature_mode='official_product', absld_beta_tau=0.1,
+                                           absld_tau_min=0.5, absld_tau_max=5.0)}   # resnet18_absld_cifar10.py
     report = {'tau_adv': 'temperatures (adversarial)', 'tau_nat': 'temperatures (clean)'}
     reduced_stats = ('_loss',)                      # class-wise loss sums
     def __init__(self, cfg, num_classes:int, n_train:int):

@@ -32,7 +32,7 @@ def dafa_weights(class_probs:torch.Tensor, lam:float=1.0,
                       "lower λ or pass clamp_min")
     return w.clamp(min=clamp_min) if clamp_min is not None else w
 
-# %% ../../nbs/methods/21_dafa.ipynb #1f19028b
+# %% ../../nbs/methods/21_dafa.ipynb #688183e7
 @dataclass
 class DafaArgs:
     "DAFA"
@@ -70,8 +70,8 @@ class DAFA(Method):
     def class_alpha(self, y): return self.class_lookup('weights', y)
     def observe(self, idx, y, logits_adv, epoch:int):
         if self.stats != 'train' or not self.is_stats_epoch(epoch): return
-        if self._probs is None:
-            self._probs = torch.zeros(self.n_train, self.num_classes, device=y.device)
+        if self._probs is None:                     # float32 whatever the default dtype (softmax below is float32)
+            self._probs = torch.zeros(self.n_train, self.num_classes, dtype=torch.float32, device=y.device)
             self._labels = torch.zeros(self.n_train, dtype=torch.long, device=y.device)
         self._probs[idx] = F.softmax(logits_adv.float(), 1)
         self._labels[idx] = y

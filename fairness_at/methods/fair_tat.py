@@ -30,7 +30,7 @@ def sample_targets(y:torch.Tensor, q:torch.Tensor, generator:torch.Generator|Non
     t = torch.multinomial(p, 1, generator=generator).squeeze(1)
     return t.to(y.device)
 
-# %% ../../nbs/methods/22_fair_tat.ipynb #7381c492
+# %% ../../nbs/methods/22_fair_tat.ipynb #8db1f8ec
 @dataclass
 class MarginArgs:
     "Class-wise margins (FAIR-TAT, CFA)"
@@ -54,6 +54,12 @@ class FairTAT(Method):
     name, default_base = 'fair_tat', 'pgd_at'
     args, report = (*Method.args, MarginArgs, FairTatArgs), {'margins': 'class margins (× eps)',
                                                              'target_q': 'target distribution'}
+    presets = {'paper-cifar10-fair_tat': dict(      # target_train_new.py @ 0154dc3 (README command, --adaptive_eps)
+        dataset='cifar10', model='preact_resnet18', epochs=200, batch_size=128, lr=0.1, momentum=0.9, nesterov=False,
+        weight_decay=5e-4, schedule='piecewise', lr_milestones=[101, 151], eps=8/255, alpha=2/255, steps=10,
+        base='pgd_at', attack_bn_train=True, begin=1, lambda_r=0.5, target_temp=2.0, average='fawa', avg_decay=0.85,
+        fawa_threshold=0.2, val_per_class=100, test_per_class=None,
+        eval_attacks=['clean', 'fgsm', 'pgd20', 'cw', 'aa'])}
     def __init__(self, cfg, num_classes:int, n_train:int):
         super().__init__(cfg, num_classes, n_train)
         self.temp, self.lam, self.begin = cfg.target_temp, cfg.lambda_r, 1 if cfg.begin is None else cfg.begin
@@ -65,8 +71,8 @@ class FairTAT(Method):
     def targets(self, y, generator=None): return sample_targets(y, self.q, generator)
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         acc, score = confusion_class_accuracy(confusion), cfps(confusion)
-        self.q = target_distribution(score, self.temp)
-        if epoch >= self.begin: self.margins = calibrated_margins(acc, self.lam)
+        if epoch >= self.begin:                     # the official gate: targets and margins from `begin` on
+            self.q, self.margins = target_distribution(score, self.temp), calibrated_margins(acc, self.lam)
         self.history.append(dict(epoch=epoch, class_acc=[round(float(a), 4) for a in acc],
                                  cfps=[round(float(s), 4) for s in score],
                                  target_q=[round(float(v), 4) for v in self.q],
