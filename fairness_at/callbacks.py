@@ -112,7 +112,7 @@ class WeightAverage(Callback):
         c = t.cfg
         if c.average: t.average = update_average(t.average, t.net, c.avg_decay, AVERAGES[c.average]['take'](t.extra, c))
 
-# %% ../nbs/api/31_callbacks.ipynb #287109d8
+# %% ../nbs/api/31_callbacks.ipynb #33834eac
 def epoch_log(epoch, lr, loss_sum, n, conf, seconds, extra) -> dict:
     "One line of the training log."
     return dict(epoch=epoch, lr=lr, loss=round(float(loss_sum) / n, 5),
@@ -140,13 +140,15 @@ class Checkpoint(Callback):
         _write_log(t.log, t.out/'log.jsonl')
     def after_epoch(self, t):
         if not t.dist.main: return
+        scaler = t.precision.scaler.state_dict() if t.precision.scaler is not None else None
         save_torch(dict(format=CKPT_FORMAT, epoch=t.epoch, model_name=t.cfg.model, num_classes=t.data.num_classes,
                         model_state=t.net.state_dict(), optimizer=t.opt.state_dict(), method=t.method.state_dict(),
-                        log=t.log, train_seconds=t.train_seconds, average=t.average, config=asdict(t.cfg)),
+                        log=t.log, train_seconds=t.train_seconds, average=t.average, config=asdict(t.cfg),
+                        scaler=scaler),
                    t.out/'checkpoint.pt')
         _write_log(t.log, t.out/'log.jsonl')
 
-# %% ../nbs/api/31_callbacks.ipynb #79d939a6
+# %% ../nbs/api/31_callbacks.ipynb #9018bfcd
 class Progress(Callback):
     "A progress bar over the epoch's batches and one printed line per epoch (rank 0, unless quiet)."
     order = 90
@@ -172,11 +174,11 @@ class OnBatch(Callback):
     def __init__(self, fn): self.fn = fn
     def after_batch(self, t): self.fn(t.epoch, t.i)
 
-def default_callbacks(cfg, progress:bool=True, on_batch=None) -> list:
+def default_callbacks(channels_last:bool=False, progress:bool=True, on_batch=None) -> list:
     "The callbacks of a training run."
     cbs = [LrSchedule(), NanGuard(), SyncRanks(), MethodEpoch(), Validate(), CheckRanks(), WeightAverage(), EpochLog(),
            Checkpoint()]
-    if cfg.channels_last: cbs.append(ChannelsLast())
+    if channels_last: cbs.append(ChannelsLast())
     if progress: cbs.append(Progress())
     if on_batch is not None: cbs.append(OnBatch(on_batch))
     return cbs

@@ -110,11 +110,11 @@ def command_parser(func, prog:str, epilog:str|None=None) -> Parser:
             add_option(p, name, kind, default, help, optional=optional or default is None)
     return p
 
-# %% ../nbs/api/50_cli.ipynb #b1092c50
+# %% ../nbs/api/50_cli.ipynb #9ea54d69
 TRAIN_EXAMPLES = """examples:
   fairness-at train --preset quickstart-fmnist --method dafa --out runs/first-dafa
   fairness-at train --preset cpu-fmnist --method trades --seed 1 --out results/cpu-fmnist/trades/seed1
-  fairness-at train --method dafa --dataset cifar10 --model resnet18 --epochs 110 --schedule dafa --eps 8/255 --out runs/dafa
+  fairness-at train --method dafa --dataset cifar10 --model resnet18 --epochs 110 --schedule dafa --out runs/dafa
   fairness-at train --method rslad --teacher runs/trades --out runs/rslad
   fairness-at train --out runs/dafa --resume"""
 
@@ -179,7 +179,7 @@ def print_report(res:dict, file=None):
             print(f"{a}: average {r['acc']:.2f} %, worst class {r['worst']:.2f} % ({r['worst_class']}), "
                   f"gap {r['acc'] - r['worst']:.2f} points, n = {r['n']}", file=file)
 
-# %% ../nbs/api/50_cli.ipynb #272af7e7
+# %% ../nbs/api/50_cli.ipynb #7d258159
 def eval_cmd(
     run:str=None,               # run directory written by `fairness-at train` (required)
     attacks:Param('attacks to run: clean fgsm pgd10 pgd20 cw aa (default: the run\'s)', str, nargs='+')=None,
@@ -220,9 +220,10 @@ def record_evaluation(run:Path, config:dict, data, metrics:dict, entry:dict) -> 
     path = run/'result.json'
     res = load_json(path) if path.exists() else dict(config=config, classes=data.classes, metrics={},
                                                      data_source=data.source, provenance=entry)
-    check(isinstance(res, dict) and isinstance(res.get('metrics'), dict), f"{path} is not a run result; move it away and rerun")
+    check(isinstance(res, dict) and isinstance(res.get('metrics'), dict),
+          f"{path} is not a run result; move it away and rerun")
     res['metrics'].update(metrics)
-    wc = worst_case(res['metrics'], data.y_test, data.classes)     # image by image, over every attack recorded for the run
+    wc = worst_case(res['metrics'], data.y_test, data.classes)     # image by image, over every recorded attack
     if wc is not None: res['metrics']['worst_case'] = wc
     res.setdefault('evaluations', []).append(entry)
     save_json(res, path)
@@ -259,7 +260,7 @@ def _plot_runs(runs, plot):
     with atomic_path(plot) as tmp: fig.savefig(tmp, format=Path(plot).suffix.lstrip('.').lower(), dpi=110)
     plt.close(fig); print(f"plot in {plot}")
 
-# %% ../nbs/api/50_cli.ipynb #51661973
+# %% ../nbs/api/50_cli.ipynb #52447a19
 COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'report': report_cmd, 'sweep': sweep_cmd, 'bench': bench_cmd}
 
 def parser(cmd:str) -> Parser:
@@ -280,7 +281,8 @@ def main(argv=None):
     except FairnessATError as e:
         print(f"fairness-at {cmd}: error: {e}", file=sys.stderr); sys.exit(2)
     except (torch.OutOfMemoryError, MemoryError, RuntimeError) as e:
-        if isinstance(e, RuntimeError) and not isinstance(e, torch.OutOfMemoryError) and 'allocate memory' not in str(e): raise
+        oom = isinstance(e, (torch.OutOfMemoryError, MemoryError)) or 'allocate memory' in str(e)
+        if not oom: raise
         print(f"fairness-at {cmd}: error: out of memory ({str(e).splitlines()[0][:100]}); lower --batch-size, or use a "
               "smaller model or fewer test images", file=sys.stderr); sys.exit(2)
     except KeyboardInterrupt:

@@ -54,7 +54,7 @@ def seed_everything(seed:int):
     import random
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
-# %% ../nbs/api/00_core.ipynb #49bcd7d4
+# %% ../nbs/api/00_core.ipynb #9f852aa7
 _UMASK = os.umask(0); os.umask(_UMASK)             # the user's umask: files are created as their other files are
 
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST, errno.EISDIR)
@@ -62,7 +62,7 @@ _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, err
 def _write_error(path, e) -> FairnessATError|None:
     "A one-line error for a failed write of `path`, or `None` if `e` is not about the file system."
     if isinstance(e, OSError) and e.errno in _FULL: why = os.strerror(e.errno)
-    elif isinstance(e, RuntimeError) and any(s in str(e) for s in ('No space left', 'file write failed', 'unexpected pos')):
+    elif isinstance(e, RuntimeError) and any(s in str(e) for s in ('No space', 'file write failed', 'unexpected pos')):
         why = 'the write failed (is the disk full?)'                       # torch.save reports a full disk this way
     else: return None
     return FairnessATError(f"could not write {path}: {why}; the previous file (if any) is unchanged — "
@@ -70,7 +70,7 @@ def _write_error(path, e) -> FairnessATError|None:
 
 @contextlib.contextmanager
 def atomic_path(path):
-    "Yield a temporary path beside `path`; on success it replaces `path` (mode per the umask), on failure it is removed."
+    "Yield a temporary path beside `path`; on success it replaces `path` (umask mode), on failure it is removed."
     path, tmp = Path(path), None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 
 # %% auto #0
-__all__ = ['MODELS', 'Normalized', 'SmallCNN', 'LeNet', 'BasicBlock', 'PreActBlock', 'ResNet', 'WideBlock', 'WideResNet',
-           'mobilenet_v2', 'make_model', 'n_params']
+__all__ = ['MODELS', 'CHANNELS_LAST', 'Normalized', 'SmallCNN', 'LeNet', 'BasicBlock', 'PreActBlock', 'ResNet', 'WideBlock',
+           'WideResNet', 'mobilenet_v2', 'uses_channels_last', 'make_model', 'n_params']
 
 # %% ../nbs/api/02_models.ipynb #eff5938c
 class Normalized(nn.Module):
@@ -131,7 +131,7 @@ def mobilenet_v2(num_classes:int=10, in_channels:int=3):
     m.features[2].conv[1][0].stride = (1, 1)
     return m
 
-# %% ../nbs/api/02_models.ipynb #5741370b
+# %% ../nbs/api/02_models.ipynb #17769684
 MODELS = {                     # name → constructor(num_classes, in_channels)
     'small_cnn':       lambda k, c: SmallCNN(k, 16, in_channels=c),
     'small_cnn32':     lambda k, c: SmallCNN(k, 32, in_channels=c),
@@ -144,6 +144,13 @@ MODELS = {                     # name → constructor(num_classes, in_channels)
     'wrn34_10':        lambda k, c: WideResNet(34, 10, k, c),
     'mobilenet_v2':    mobilenet_v2,
 }
+
+# measured faster in channels-last on a CPU (results/bench/cpu-layout.json); the default of `--channels-last`
+CHANNELS_LAST = ('resnet18', 'preact_resnet18', 'wrn28_10', 'wrn34_10')
+
+def uses_channels_last(name:str, flag:bool|None=None) -> bool:
+    "Whether model `name` trains channels-last: `flag` if given, else its measured default."
+    return flag if flag is not None else name in CHANNELS_LAST
 
 def make_model(name:str='small_cnn', num_classes:int=10, mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25)) -> Normalized:
     "Build registry model `name` for `num_classes` classes and `len(mean)` input channels, normalising inputs inside."

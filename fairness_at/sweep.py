@@ -17,7 +17,7 @@ from .results import summary_frame
 __all__ = ['SWEEP_RUNS', 'RUN_REFERENCES', 'FMNIST_ROWS', 'PROTOCOLS', 'CLI', 'row_settings', 'SweepRun', 'plan_sweep',
            'execute_run', 'write_summary', 'run_sweep', 'sweep_cmd', 'make_executor']
 
-# %% ../nbs/api/45_sweep.ipynb #d9775aa7
+# %% ../nbs/api/45_sweep.ipynb #8901fb8b
 SWEEP_RUNS = {                                   # sweep name → `fairness-at train` settings
     'pgd_at':      dict(method='pgd_at'),
     'trades':      dict(method='trades'),
@@ -33,19 +33,25 @@ SWEEP_RUNS = {                                   # sweep name → `fairness-at t
     'frl_rwrm':    dict(method='frl_rwrm', hot_start='trades/seed0', lr=0.005, schedule='frl', beta=1.0),
     'wat':         dict(method='wat'),
     'bat':         dict(method='bat'),
+    # FAAL fine-tunes a PGD-AT run for 2 epochs (lr ×0.1 for the second), as its official recipe does
+    'faal':        dict(method='faal', hot_start='pgd_at/seed0', epochs=2, lr=0.005, schedule='piecewise', lr_milestones=[2]),
     'fair_ard':    dict(method='fair_ard', teacher='trades/seed0'),
     'adaad':       dict(method='adaad', teacher='trades/seed0'),
 }
 RUN_REFERENCES = ('teacher', 'hot_start')         # settings that name another run of the same sweep
 
-# %% ../nbs/api/45_sweep.ipynb #235d50f0
-FMNIST_ROWS = ['pgd_at', 'trades', 'dafa', 'fair_tat', 'rslad', 'absld', 'fat', 'cfa', 'frl_rwrm', 'wat', 'bat',
+# %% ../nbs/api/45_sweep.ipynb #39fbe29e
+FMNIST_ROWS = ['pgd_at', 'trades', 'dafa', 'fair_tat', 'rslad', 'absld', 'fat', 'cfa', 'frl_rwrm', 'wat', 'bat', 'faal',
                'fair_ard', 'adaad']
 PROTOCOLS = {   # preset → default rows, seeds, AutoAttack images per class, row settings that differ from SWEEP_RUNS
-    'cpu-cifar10': dict(methods=list(SWEEP_RUNS), seeds=[0, 1, 2], aa_per_class=25, rows={}),
+    # cpu-cifar10's FRL runs were recorded with FRL's older commit (18d1177): its options pin that behaviour
+    'cpu-cifar10': dict(methods=[m for m in SWEEP_RUNS if m not in ('bat', 'faal')], seeds=[0, 1, 2], aa_per_class=25, rows={
+        'frl_rwrm': dict(frl_update='end', frl_loss_norm='joint', frl_margin_max=2.5, frl_step='fixed', frl_tau=0.1,
+                         frl_alpha2=0.1, frl_halve_every=None)}),
     'cpu-fmnist': dict(methods=FMNIST_ROWS, seeds=[0, 1, 2, 3, 4], aa_per_class=100, rows={
         **{m: dict(teacher='trades/seed{seed}') for m in ('rslad', 'absld', 'fair_ard', 'adaad')},
-        'frl_rwrm': dict(hot_start='trades/seed{seed}')}),
+        'frl_rwrm': dict(hot_start='trades/seed{seed}', beta=2.0),          # FRL's official β at 8e6429a
+        'faal': dict(hot_start='pgd_at/seed{seed}')}),
 }
 
 def row_settings(preset:str, name:str, seed:int) -> dict:
@@ -89,9 +95,10 @@ class SweepRun:
             cmds.append(['eval', '--run', str(self.out), '--attacks', 'aa', '--per-class', str(self.aa_per_class), *t])
         return cmds
 
-# %% ../nbs/api/45_sweep.ipynb #c0639031
+# %% ../nbs/api/45_sweep.ipynb #4fd46c60
 def _flags(settings:dict) -> list:
-    return [a for k, v in settings.items() for a in (f"--{k.replace('_', '-')}", *map(str, v if isinstance(v, list) else [v]))]
+    return [a for k, v in settings.items()
+            for a in (f"--{k.replace('_', '-')}", *map(str, v if isinstance(v, list) else [v]))]
 
 def plan_sweep(preset:str, methods, seeds, root='results', aa_per_class:int|None=None, train_args=()) -> list:
     "The runs of `preset` × `methods` × `seeds` under `root/preset`, every teacher ordered before its students."
@@ -188,7 +195,7 @@ def run_sweep(runs:list, executor=None, jobs:int=1, threads:int|None=None, poll:
     for f in folders: write_summary(f)
     return outcome
 
-# %% ../nbs/api/45_sweep.ipynb #e636b1a3
+# %% ../nbs/api/45_sweep.ipynb #a65f8ccd
 def sweep_cmd(
     preset:str=None,            # the protocol: a preset such as cpu-fmnist (results go to ROOT/PRESET)
     methods:Param('rows to run (default: the protocol\'s): pgd_at trades dafa dafa_pgd_at fair_tat rslad absld fat cfa '
@@ -197,7 +204,7 @@ def sweep_cmd(
     root:str='results',         # folder holding one subfolder per protocol
     jobs:int=1,                 # runs at a time (side by side here; jobs queued at once on Slurm)
     threads:int=None,           # CPU threads per run (default: the preset's)
-    aa_per_class:int=None,      # also run AutoAttack (standard) on this many test images per class (default: the protocol's)
+    aa_per_class:int=None,      # AutoAttack (standard) on this many test images per class (default: the protocol's)
     train_args:str='',          # extra flags for every `train`, e.g. "--data-dir data --epochs 5"
     executor:str='local',       # local (processes here), submitit (Slurm if sbatch exists, else local), submitit-local
     slurm:str='',               # submitit key=value parameters, e.g. "partition=gpu timeout_min=600 gpus_per_node=1"

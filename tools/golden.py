@@ -24,6 +24,8 @@ RUNS = {                                   # name → settings on top of BASE ('
     'frl_rwrm': dict(method='frl_rwrm', hot_start='trades', lr=0.005),
     'absld':    dict(method='absld', teacher='trades'),
     'fair_ard': dict(method='fair_ard', teacher='trades'),
+    'bat':      dict(method='bat'),
+    'faal':     dict(method='faal', hot_start='pgd_at', epochs=2, lr=0.01, schedule='piecewise', lr_milestones=[2]),
 }
 VOLATILE = {'seconds', 'images_per_s'}    # per-epoch timings
 

@@ -79,7 +79,7 @@ BASES = {       # name → (method, model, x, y, keyword arguments of the attack
                                                               rule=m.cfg.fat_rule, omega=m.cfg.fat_omega, **kw),
 }
 
-# %% ../../nbs/methods/20_base.ipynb #11aa941f
+# %% ../../nbs/methods/20_base.ipynb #1df2e20b
 class Method:
     "Base training method: adversarial training on a base loss (`trades`, `pgd_at` or `fat`) with class-wise hooks."
     name, default_base = 'pgd_at', 'pgd_at'
@@ -87,7 +87,7 @@ class Method:
     args:tuple = (AttackArgs, BaseArgs, FatArgs)          # option groups this method reads
     needs_val:bool = False                                # updates its class statistics on the validation split
     report:dict = {}                                      # summary key → label of class vectors `report_lines` prints
-    presets:dict = {}                                     # name → settings: the papers' recipes of this method (--preset)
+    presets:dict = {}                                     # name → settings: the papers' recipes (--preset)
     def __init__(self, cfg, num_classes:int, n_train:int):
         self.cfg, self.num_classes, self.n_train = cfg, num_classes, n_train
         self.base = getattr(cfg, 'base', None) or self.default_base
