@@ -12,10 +12,11 @@ from .core import *
 __all__ = ['STOP_RULES', 'per_sample', 'eval_mode', 'ce_loss', 'cw_loss', 'kl_loss', 'pgd', 'fgsm', 'cw_inf', 'trades_attack',
            'autoattack']
 
-# %% ../nbs/api/10_attacks.ipynb #2e314d64
+# %% ../nbs/api/10_attacks.ipynb #ba4f9f54
 def per_sample(v, x:torch.Tensor) -> torch.Tensor:
     "`v` (float or `(B,)` tensor) as a `(B,1,1,1)` tensor on `x`'s device, for broadcasting against `x`."
-    t = torch.as_tensor(v, dtype=x.dtype, device=x.device)
+    if not isinstance(v, torch.Tensor): return x.new_full((x.shape[0],) + (1,) * (x.ndim - 1), float(v))  # no host copy
+    t = v.to(x.device, x.dtype)
     if t.ndim == 0: t = t.expand(x.shape[0])
     check(t.shape == (x.shape[0],), f"a per-sample eps/step must have shape ({x.shape[0]},), got {tuple(t.shape)}")
     return t.view(-1, *([1] * (x.ndim - 1)))

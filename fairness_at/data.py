@@ -39,16 +39,16 @@ DATASETS = {
     'synthetic':     DatasetInfo(None, 32),
 }
 
-# %% ../nbs/api/01_data.ipynb #bdccc9ec
+# %% ../nbs/api/01_data.ipynb #3bd3bca1
 def synthetic_split(split:str='train', n_per_class:int=64, num_classes:int=4, size:int=32, seed:int=0):
     "A deterministic toy dataset: each class is a colour pattern plus noise; classes 0 and 1 are close (a 'hard pair')."
     g = torch.Generator().manual_seed(1234)                 # class prototypes are the same for every split
-    protos = torch.rand(num_classes, 3, 4, 4, generator=g)
+    protos = torch.rand(num_classes, 3, 4, 4, generator=g, device='cpu')
     if num_classes > 1: protos[1] = 0.8 * protos[0] + 0.2 * protos[1]
     protos = F.interpolate(protos, size=(size, size), mode='bilinear', align_corners=False)
     g = torch.Generator().manual_seed(seed * 2 + (split != 'train'))
     y = torch.arange(num_classes).repeat_interleave(n_per_class)
-    x = protos[y] + 0.18 * torch.randn(len(y), 3, size, size, generator=g)
+    x = protos[y] + 0.18 * torch.randn(len(y), 3, size, size, generator=g, device='cpu')
     return (x.clamp(0, 1) * 255).round().to(torch.uint8), y, [f'class{k}' for k in range(num_classes)]
 
 # %% ../nbs/api/01_data.ipynb #8bd369ac
@@ -191,7 +191,7 @@ def load_split(name:str, split:str='train', data_dir=None, download:bool=True, c
             warnings.warn(f"could not cache decoded data ({e}); continuing without a cache")
     return x, y, c, source
 
-# %% ../nbs/api/01_data.ipynb #03497263
+# %% ../nbs/api/01_data.ipynb #f878c0dd
 def _rank_in_class(y:torch.Tensor, order:torch.Tensor):
     "For each position of `order`, its rank among the samples of the same class (classes visited in `order`)."
     yo = y[order]
@@ -211,7 +211,7 @@ def split_train_val(y:torch.Tensor, val_per_class:int=0, train_per_class:int|Non
     check(int(counts.min()) >= max(need, val_per_class + 1),
           f"a class has only {int(counts.min())} training samples, "
           f"fewer than the {need} requested per class (train + validation)")
-    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed), device='cpu')
     rank = _rank_in_class(y, order)
     val = order[rank < val_per_class]
     tr = order[(rank >= val_per_class) & ((rank < need) if train_per_class else True)]
@@ -250,23 +250,25 @@ def load_data(dataset:str='cifar10', data_dir=None, train_per_class:int|None=Non
                 tuple(round(v, 4) for v in mean.tolist()), tuple(round(v, 4) for v in std.tolist()),
                 source if source == source_t else f"train: {source}; test: {source_t}")
 
-# %% ../nbs/api/01_data.ipynb #ab56b4e2
+# %% ../nbs/api/01_data.ipynb #6ab212e3
+def _gen_device(g): return g.device if g is not None else 'cpu'    # draws on the generator's device, whatever the default
+
 def random_crop_flip(x:torch.Tensor, pad:int=4, generator=None, flip:bool=True, mode:str='reflect'):
     "Random `pad`-pixel translation (crop of the padded image) and horizontal flip of a float batch `x`, per sample."
     B, C, H, W = x.shape
     if pad:
         xp = F.pad(x, (pad, pad, pad, pad), mode=mode)
-        dy, dx = (torch.randint(0, 2 * pad + 1, (2, B), generator=generator)).to(x.device)
+        dy, dx = torch.randint(0, 2 * pad + 1, (2, B), generator=generator, device=_gen_device(generator)).to(x.device)
         rows = dy[:, None] + torch.arange(H, device=x.device)
         cols = dx[:, None] + torch.arange(W, device=x.device)
         x = xp[torch.arange(B, device=x.device)[:, None, None], :, rows[:, :, None],
                cols[:, None, :]].permute(0, 3, 1, 2)
     if flip:
-        m = (torch.rand(B, generator=generator) < 0.5).to(x.device)
+        m = (torch.rand(B, generator=generator, device=_gen_device(generator)) < 0.5).to(x.device)
         x = torch.where(m[:, None, None, None], x.flip(3), x)
     return x.contiguous()
 
-# %% ../nbs/api/01_data.ipynb #b0ef8e18
+# %% ../nbs/api/01_data.ipynb #377a3adb
 class Batches:
     "Iterate `(x float in [0,1], y, idx)` over uint8 images on `device`; shuffled and augmented per epoch if `train`."
     def __init__(self, x:torch.Tensor, y:torch.Tensor, batch_size:int=128, train:bool=False, device='cpu', seed:int=0,
@@ -282,7 +284,7 @@ class Batches:
     def batches(self, epoch:int=0, start:int=0):
         "Batches of `epoch` from batch number `start` on."
         n = len(self.y)
-        order = (torch.randperm(n, generator=make_generator(self.seed, 'data', epoch)).to(self.device) if self.train
+        order = (torch.randperm(n, generator=make_generator(self.seed, 'data', epoch), device='cpu').to(self.device) if self.train
                  else torch.arange(n, device=self.device))
         g = make_generator(self.seed, 'augment', epoch)
         for i in range(len(self)):

@@ -40,7 +40,7 @@ def train_step(model, opt, method, x, y, idx, epoch:int, generator=None, confusi
         method.observe(idx, y, logits_adv.detach(), epoch)
     return loss.detach()
 
-# %% ../nbs/api/32_train.ipynb #6b27e088
+# %% ../nbs/api/32_train.ipynb #41e4b372
 class Trainer:
     "A run's model (`net`; the step sees `model`, DDP-wrapped or not), optimiser, method and data, stepped by epoch."
     def __init__(self, cfg, net, model, opt, method, data:Data, dist, out:Path, cbs:list, start:int=1,
@@ -59,8 +59,8 @@ class Trainer:
         self.model.train()
         self.conf = torch.zeros(k * k, dtype=torch.long, device=dev)
         self.loss_sum, self.n, self.t0 = torch.zeros((), device=dev), 0, time.time()
-        # rank 0 = one process
-        self.gen = make_generator(self.cfg.seed + 100_003 * self.dist.rank, 'attack', self.epoch, 'cpu')
+        # attack starts and targets: drawn on the training device (no host copy per step); rank 0 = one process
+        self.gen = make_generator(self.cfg.seed + 100_003 * self.dist.rank, 'attack', self.epoch, dev)
         self.batches, self.extra, self.loss_value = self.loader.batches(self.epoch), {}, None
         self('before_epoch')
         for self.i, batch in enumerate(self.batches): self.one_batch(*batch)

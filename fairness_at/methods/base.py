@@ -79,7 +79,7 @@ BASES = {       # name → (method, model, x, y, keyword arguments of the attack
                                                               rule=m.cfg.fat_rule, omega=m.cfg.fat_omega, **kw),
 }
 
-# %% ../../nbs/methods/20_base.ipynb #1df2e20b
+# %% ../../nbs/methods/20_base.ipynb #1e2b0695
 class Method:
     "Base training method: adversarial training on a base loss (`trades`, `pgd_at` or `fat`) with class-wise hooks."
     name, default_base = 'pgd_at', 'pgd_at'
@@ -118,12 +118,15 @@ class Method:
                   steps=self.cfg.steps, weight=self.class_weights(y), y_target=self.targets(y, generator),
                   generator=generator, bn_train=self.cfg.attack_bn_train)
         return BASES[self.base](self, model, x, y, kw, epoch)
-    def class_lookup(self, name:str, y):
-        "`getattr(self, name)[..., y]` as float32 on `y`'s device, copied to the device once per attribute value."
+    def class_table(self, name:str, device, dtype=torch.float32):
+        "Attribute `name` (a class table) on `device` in `dtype`, copied once per value of the attribute."
         table, cache = getattr(self, name), self.__dict__.setdefault('_lookup', {})
-        hit = cache.get((name, y.device))
-        if hit is None or hit[0] is not table: hit = cache[(name, y.device)] = (table, table.float().to(y.device))
-        return hit[1][..., y]
+        hit = cache.get((name, device, dtype))
+        if hit is None or hit[0] is not table: hit = cache[(name, device, dtype)] = (table, table.to(device, dtype))
+        return hit[1]
+    def class_lookup(self, name:str, y):
+        "`getattr(self, name)[..., y]` as float32 on `y`'s device (the table copied to the device once per value)."
+        return self.class_table(name, y.device)[..., y]
     def observe(self, idx, y, logits_adv, epoch:int): pass
     reduced_stats:tuple = ()                              # `observe`'s tensors, summed over ranks before `end_epoch`
     def all_reduce(self, reduce):

@@ -13,7 +13,7 @@ from ..metrics import cfps, confusion_class_accuracy
 # %% auto #0
 __all__ = ['calibrated_margins', 'target_distribution', 'sample_targets', 'MarginArgs', 'FairTatArgs', 'FairTAT']
 
-# %% ../../nbs/methods/22_fair_tat.ipynb #df24f42b
+# %% ../../nbs/methods/22_fair_tat.ipynb #a551a531
 def calibrated_margins(class_acc:torch.Tensor, lam:float=0.5) -> torch.Tensor:
     "CFA/FAIR-TAT class-wise radius multipliers `λ + A_c` (classes never seen keep multiplier 1)."
     a = torch.as_tensor(class_acc).double()
@@ -25,12 +25,11 @@ def target_distribution(scores:torch.Tensor, temp:float=2.0) -> torch.Tensor:
 
 def sample_targets(y:torch.Tensor, q:torch.Tensor, generator:torch.Generator|None=None) -> torch.Tensor:
     "One target per sample from `q` given `target ≠ y` (the distribution of FAIR-TAT's resampling loop, loop-free)."
-    p = q.to(torch.double).expand(len(y), -1).clone()
-    p[torch.arange(len(y)), y.cpu()] = 0
-    t = torch.multinomial(p, 1, generator=generator).squeeze(1)
-    return t.to(y.device)
+    p = q.to(y.device, torch.double).expand(len(y), -1).clone()      # on `y`'s device: no round trip to the host
+    p[torch.arange(len(y), device=y.device), y] = 0
+    return torch.multinomial(p, 1, generator=generator).squeeze(1)
 
-# %% ../../nbs/methods/22_fair_tat.ipynb #8db1f8ec
+# %% ../../nbs/methods/22_fair_tat.ipynb #99295db6
 @dataclass
 class MarginArgs:
     "Class-wise margins (FAIR-TAT, CFA)"
@@ -68,7 +67,7 @@ class FairTAT(Method):
         self.history = []
     def class_eps(self, y):
         return self.class_lookup('margins', y)
-    def targets(self, y, generator=None): return sample_targets(y, self.q, generator)
+    def targets(self, y, generator=None): return sample_targets(y, self.class_table('q', y.device, torch.double), generator)
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         acc, score = confusion_class_accuracy(confusion), cfps(confusion)
         if epoch >= self.begin:                     # the official gate: targets and margins from `begin` on
