@@ -11,8 +11,10 @@ from .metrics import rho
 from .methods import METHODS
 
 # %% auto #0
-__all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'find_results', 'per_class_n', 'summary_row', 'summary_frame', 'load_results',
-           'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'history_frame', 'compare']
+__all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'STATS', 'CLAIMS', 'find_results', 'per_class_n', 'summary_row', 'summary_frame',
+           'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'history_frame', 'compare',
+           'class_counts', 'wilson', 'class_table', 'seed_interval', 'paired_difference', 'verdict', 'verdicts',
+           'write_verdicts']
 
 # %% ../nbs/api/46_results.ipynb #961e3bb1
 SUMMARY_COLUMNS = ['method', 'seed', 'clean_acc', 'clean_worst', 'pgd_acc', 'pgd_worst', 'nsd_pgd', 'aa_acc',
@@ -149,3 +151,103 @@ def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_bet
     elif abs(diff) > 2 * se: verdict = 'contradicted'
     else: verdict = 'not reproduced (no effect beyond seed noise)'
     return dict(method=method, baseline=baseline, metric=col, diff=float(diff), se=se, verdict=verdict)
+
+# %% ../nbs/api/46_results.ipynb #5f7afef4
+def class_counts(r:dict, attack:str) -> tuple:
+    "Correct images and images per class of run record `r` under `attack` (from its confusion matrix or its balanced subset)."
+    m, k = r['metrics'][attack], len(r['classes'])
+    if m.get('confusion') is not None:
+        c = np.array(m['confusion']); return np.diag(c), c.sum(1)
+    n = np.full(k, per_class_n(m, k))
+    return np.round(np.array([m['per_class'][c] for c in r['classes']]) / 100 * n), n
+
+def wilson(k:int, n:int, level:float=0.95) -> tuple:
+    "Wilson interval of the proportion `k / n`, in percent."
+    from scipy.stats import binomtest
+    ci = binomtest(int(k), int(n)).proportion_ci(level, method='wilson')
+    return 100 * ci.low, 100 * ci.high
+
+def class_table(r:dict, attack:str='pgd20') -> pd.DataFrame:
+    "Per-class accuracy of one run under `attack` with its Wilson 95 % interval and the number of images."
+    k, n = class_counts(r, attack)
+    lo, hi = zip(*[wilson(a, b) for a, b in zip(k, n)])
+    return pd.DataFrame(dict(acc=100 * k / n, lo=lo, hi=hi, n=n.astype(int)), index=r['classes'])
+
+STATS = {'avg': lambda a: a.mean(-1), 'worst': lambda a: a.min(-1), 'nsd': lambda a: a.std(-1) / a.mean(-1)}   # of class accuracies
+
+def _draws(runs:list, attack:str, seeds, rng) -> np.ndarray:
+    "Class accuracies (%) of each run in `seeds` (indices) with its test images resampled: shape (len(seeds), K)."
+    out = []
+    for i in seeds:
+        k, n = class_counts(runs[i], attack)
+        out.append(100 * rng.binomial(n.astype(int), k / n) / n)
+    return np.array(out)
+
+def seed_interval(runs:list, attack:str, stat:str='worst', B:int=2000, seed:int=0) -> dict:
+    "Mean over runs (seeds) of `stat` under `attack`, with a bootstrap 95 % interval over seeds and test images."
+    rng, s = np.random.default_rng(seed), len(runs)
+    est = float(np.mean([STATS[stat](100 * np.divide(*class_counts(r, attack))) for r in runs]))
+    boot = [STATS[stat](_draws(runs, attack, rng.integers(0, s, s), rng)).mean() for _ in range(B)]
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    k, n = class_counts(runs[0], attack)
+    return dict(estimate=est, lower=float(lo), upper=float(hi), seeds=s, n_per_class=int(n.min()))
+
+def paired_difference(runs_a:list, runs_b:list, attack:str, stat:str='worst', B:int=2000, seed:int=0) -> dict:
+    "Mean over common seeds of `stat`(a) − `stat`(b), with a bootstrap 95 % interval (seeds drawn jointly, images per run)."
+    by_seed = lambda rs: {r['config']['seed']: r for r in rs}
+    a, b = by_seed(runs_a), by_seed(runs_b)
+    common = sorted(set(a) & set(b))
+    check(common, "the two methods have no seed in common")
+    a, b = [a[s] for s in common], [b[s] for s in common]
+    f, rng, s = STATS[stat], np.random.default_rng(seed), len(common)
+    value = lambda r: f(100 * np.divide(*class_counts(r, attack)))
+    est = float(np.mean([value(x) - value(y) for x, y in zip(a, b)]))
+    boot = []
+    for _ in range(B):
+        idx = rng.integers(0, s, s)
+        boot.append((f(_draws(a, attack, idx, rng)) - f(_draws(b, attack, idx, rng))).mean())
+    lo, hi = np.percentile(boot, [2.5, 97.5])
+    return dict(estimate=est, lower=float(lo), upper=float(hi), seeds=s, n_per_class=int(class_counts(a[0], attack)[1].min()))
+
+def verdict(lower:float, upper:float, direction:int=1, margin:float|None=None) -> str:
+    "reproduced / not reproduced / inconclusive, from an interval of a difference and the claimed direction (or a cost margin)."
+    if margin is not None: lower, upper, direction = lower + margin, upper + margin, 1   # "drops by less than margin"
+    lo, hi = (lower, upper) if direction > 0 else (-upper, -lower)
+    return 'reproduced' if lo > 0 else 'not reproduced' if hi < 0 else 'inconclusive'
+
+# %% ../nbs/api/46_results.ipynb #b7d84ed1
+CLAIMS = [   # (method, baseline, attack, statistic, direction +1/−1 or None, cost margin in points or None, the claim)
+    ('dafa', 'trades', 'aa', 'worst', 1, None, 'DAFA raises the worst class (AutoAttack)'),
+    ('dafa', 'trades', 'pgd20', 'worst', 1, None, 'DAFA raises the worst class (PGD-20)'),
+    ('dafa', 'trades', 'aa', 'avg', None, 1.0, 'DAFA costs less than 1 point of average robust accuracy'),
+    ('fair_tat', 'pgd_at', 'aa', 'worst', 1, None, 'FAIR-TAT raises the worst class over PGD-AT (AutoAttack)'),
+    ('fair_tat', 'pgd_at', 'aa', 'avg', None, 1.0, 'FAIR-TAT costs less than 1 point of average robust accuracy'),
+    ('absld', 'rslad', 'aa', 'worst', 1, None, 'ABSLD raises the worst class over RSLAD (AutoAttack)'),
+    ('absld', 'rslad', 'aa', 'nsd', -1, None, 'ABSLD lowers NSD over RSLAD (AutoAttack)'),
+    ('frl_rwrm', 'trades', 'aa', 'worst', 1, None, 'FRL raises the worst class over TRADES (AutoAttack)'),
+    ('cfa', 'trades', 'aa', 'worst', 1, None, 'CFA raises the worst class over TRADES (AutoAttack)'),
+    ('wat', 'trades', 'aa', 'worst', 1, None, 'WAT raises the worst class over TRADES (AutoAttack)'),
+    ('bat', 'trades', 'aa', 'worst', 1, None, 'BAT raises the worst class over TRADES (AutoAttack)'),
+    ('faal', 'pgd_at', 'aa', 'worst', 1, None, 'FAAL raises the worst class of its PGD-AT base (AutoAttack)'),
+    ('fair_ard', 'rslad', 'aa', 'worst', 1, None, 'Fair-ARD raises the worst class over RSLAD (AutoAttack)'),
+    ('adaad', 'rslad', 'aa', 'avg', 1, None, 'AdaAD raises average robust accuracy over RSLAD (AutoAttack)'),
+    ('fat', 'pgd_at', 'clean', 'avg', 1, None, 'FAT raises clean accuracy over PGD-AT'),
+]
+
+def verdicts(folder, claims=CLAIMS, B:int=2000, min_seeds:int=2) -> pd.DataFrame:
+    "Every claim whose two rows have at least `min_seeds` common seeds with the attack recorded: estimate, interval, verdict."
+    res, rows = load_results(folder), []
+    for m, b, attack, stat, direction, margin, text in claims:
+        a_runs = [r for r in res.get(m, []) if attack in r['metrics']]; b_runs = [r for r in res.get(b, []) if attack in r['metrics']]
+        if len({r['config']['seed'] for r in a_runs} & {r['config']['seed'] for r in b_runs}) < min_seeds: continue
+        d = paired_difference(a_runs, b_runs, attack, stat, B)
+        rows.append(dict(claim=text, method=m, baseline=b, attack=attack, statistic=stat, **d,
+                         verdict=verdict(d['lower'], d['upper'], direction or 1, margin)))
+    return pd.DataFrame(rows, columns=['claim', 'method', 'baseline', 'attack', 'statistic', 'estimate', 'lower', 'upper',
+                                       'seeds', 'n_per_class', 'verdict'])
+
+def write_verdicts(folder, **kwargs) -> Path:
+    "Write `folder/verdicts.csv` (see `verdicts`)."
+    df = verdicts(folder, **kwargs)
+    with atomic_path(Path(folder)/'verdicts.csv') as tmp: df.round(3).to_csv(tmp, index=False)
+    return Path(folder)/'verdicts.csv'
