@@ -57,14 +57,14 @@ def _load_state(model, state, what):
     return model
 
 def load_run_model(run_dir, device='cpu'):
-    "The eval-mode model of a run directory (its checkpoint's weights) and the run's configuration as a dict."
+    "The eval-mode model a run reports on (its weight average if it asked for one and took one, else its last weights)."
     run_dir = Path(run_dir)
     check(run_dir.is_dir(), f"run directory {run_dir} does not exist")
     cfg = load_json(run_dir/'config.json')
     check(isinstance(cfg, dict) and 'model' in cfg, f"{run_dir/'config.json'} is not a run configuration")
     ck = load_checkpoint(run_dir/'checkpoint.pt', cfg['model'])
-    model = _load_state(model_for(ck['model_name'], ck['num_classes'], ck['model_state']), ck['model_state'],
-                        run_dir/'checkpoint.pt')
+    state = ck['average'] if cfg.get('average') and ck.get('average') is not None else ck['model_state']   # as `train`
+    model = _load_state(model_for(ck['model_name'], ck['num_classes'], state), state, run_dir/'checkpoint.pt')
     return model.to(device).eval(), cfg
 
 # %% ../nbs/api/22_checkpoint.ipynb #3679f857

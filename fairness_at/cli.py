@@ -15,6 +15,7 @@ from .core import *
 from .data import load_data
 from .methods import METHODS
 from .config import config_class, all_presets, option_groups, make_config, config_from_dict, validate_config
+from .config import annotation_kinds
 from .checkpoint import load_run_model
 from .train import train
 from .evaluate import evaluate, per_class_table, plot_per_class, worst_case, ATTACKS
@@ -73,8 +74,8 @@ def add_option(p, name:str, kind:str, default, help:str, item:str='str', flag:st
     else: p.add_argument(flag, type=value_parser(kind, flag[2:], optional), metavar=kind.upper(), **kw)
 
 def _kind(annotation) -> tuple:
-    "`(kind, optional)` of a string annotation such as `int|None`."
-    parts = str(annotation).replace(' ', '').split('|')
+    "`(kind, optional)` of an option's annotation such as `int|None` (see `annotation_kinds`)."
+    parts = annotation_kinds(annotation)
     return next((k for k in ('bool', 'int', 'float', 'list', 'str') if k in parts), 'str'), 'None' in parts
 
 def add_config_options(p, groups):
@@ -85,7 +86,8 @@ def add_config_options(p, groups):
             if f.name == 'preset': continue
             kind, optional = _kind(f.type)
             default = f.default_factory() if f.default_factory is not MISSING else f.default
-            add_option(a, f.name, kind, default, doc.get(f.name), f.metadata.get('item', str).__name__,
+            text = doc.get(f.name) or f.metadata.get('help')        # a comment, or metadata (a notebook's class)
+            add_option(a, f.name, kind, default, text, f.metadata.get('item', str).__name__,
                        f.metadata.get('flag'), optional)
 
 # %% ../nbs/api/50_cli.ipynb #d64cdd55
@@ -190,6 +192,7 @@ def eval_cmd(
     device:str='auto',          # auto, cpu, cuda, cuda:N or mps
     batch_size:int=500,         # images per attack batch
     threads:int=None,           # CPU threads
+    quiet:store_true=False,     # no progress output
 ):
     "Evaluate a trained run under attacks; updates `RUN/result.json` and prints the class-wise table."
     check(run is not None, "--run DIR is required: the run directory written by fairness-at train")
@@ -207,7 +210,7 @@ def eval_cmd(
         e, pc = cfg.eps if eps is None else eps, cfg.test_per_class if per_class == 'run' else per_class
         timings = {}
         metrics = evaluate(model, data.x_test, data.y_test, data.classes, attacks, e, pc, batch_size, cfg.seed,
-                           aa_attacks or cfg.aa_attacks, progress=True, timings=timings)
+                           aa_attacks or cfg.aa_attacks, progress=not quiet, timings=timings)
         entry = dict(attacks=list(attacks), eps=e, per_class=pc, aa_attacks=aa_attacks or cfg.aa_attacks,
                      attack_seconds=timings, **run_metadata(get_device(device)))
         res = record_evaluation(Path(run), raw, data, metrics, entry)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/api/30_config.ipynb #0376b54b
 from __future__ import annotations
-import math, numbers
+import math, numbers, re
 from dataclasses import dataclass, field, fields, asdict, make_dataclass
 import pandas as pd
 from fastcore.docments import docments
@@ -21,7 +21,7 @@ from .methods.base import _number
 # %% auto #0
 __all__ = ['CORE_GROUPS', 'TrainConfig', 'PAPER_EVAL', 'CORE_PRESETS', 'PRESETS', 'DataArgs', 'ModelArgs', 'MethodArgs',
            'OptimArgs', 'EvalArgs', 'RunArgs', 'option_groups', 'compose_config', 'config_class', 'config_from_dict',
-           'validate_config', 'all_presets', 'make_config', 'options_table']
+           'annotation_kinds', 'validate_config', 'all_presets', 'make_config', 'options_table']
 
 # %% ../nbs/api/30_config.ipynb #88c23fdf
 @dataclass
@@ -64,7 +64,7 @@ class OptimArgs:
     weight_decay:float = 5e-4        # L2 weight decay
     schedule:str = 'trades'          # constant, madry (×0.1 at 50/75 %), trades (75/90 %), dafa, frl, cosine, piecewise
     lr_milestones:list = field(default_factory=list, metadata=dict(item=int))  # piecewise: 1-based epochs of each ×0.1
-    lr_factors:list = field(default_factory=list, metadata=dict(item=float))   # piecewise: factor at each milestone (0.1)
+    lr_factors:list = field(default_factory=list, metadata=dict(item=float))   # piecewise: factor at each milestone
     @staticmethod
     def check_args(cfg):
         _number(cfg, 'epochs', 1); _number(cfg, 'batch_size', 1); _number(cfg, 'lr', 0, lo_open=True)
@@ -125,8 +125,8 @@ CORE_GROUPS = (DataArgs, ModelArgs, MethodArgs, OptimArgs, EvalArgs, AverageArgs
 def option_groups(methods=None) -> list:
     "The core groups, then the groups of each method in `methods` (default: all registered), each once, in order."
     groups = list(CORE_GROUPS)
-    for M in (METHODS.values() if methods is None else methods):
-        groups += [g for g in M.args if g not in groups]
+    for M in (METHODS.values() if methods is None else methods):   # a group defined again (a re-run cell) counts once
+        groups += [g for g in M.args if g.__qualname__ not in {h.__qualname__ for h in groups}]
     return groups
 
 def compose_config(groups, name:str='TrainConfig'):
@@ -160,11 +160,14 @@ def config_from_dict(d:dict):
 # %% ../nbs/api/30_config.ipynb #b76043eb
 _KIND_WORDS = {'float': 'a finite number', 'int': 'an integer'}
 
-def _kinds(annotation:str) -> set: return set(str(annotation).replace(' ', '').split('|'))
+def annotation_kinds(annotation) -> set:
+    "Kinds ('int', 'float', 'str', 'bool', 'list', 'None') of an option annotation: a string (`'int|None'`) or a type."
+    s = re.sub(r"<class '(\w+)'>", r"\1", str(annotation)).replace(' ', '').replace('NoneType', 'None')
+    return {re.sub(r'\[.*', '', k) for k in s.split('|')}
 
 def _check_type(name:str, v, annotation):
     "Check one option's value against its annotation (`int`, `float`, `str`, `bool`, `list`, optionally `|None`)."
-    kinds, flag = _kinds(annotation), '--' + name.replace('_', '-')
+    kinds, flag = annotation_kinds(annotation), '--' + name.replace('_', '-')
     if v is None: return check('None' in kinds, f"{flag} needs a value, got None")
     ok = {'int': isinstance(v, numbers.Integral) and not isinstance(v, bool),
           'float': isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v),

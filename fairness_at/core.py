@@ -169,8 +169,8 @@ def package_version(name:str) -> str|None:
 def device_name(dev:torch.device) -> str:
     "The GPU's name, or the CPU's model name (from /proc/cpuinfo where there is one)."
     if dev.type == 'cuda': return torch.cuda.get_device_name(dev)
-    with contextlib.suppress(OSError):
-        for line in open('/proc/cpuinfo'):
+    with contextlib.suppress(OSError), open('/proc/cpuinfo') as f:
+        for line in f:
             if line.startswith('model name'): return line.split(':', 1)[1].strip()
     return platform.processor() or platform.machine()
 

@@ -251,7 +251,7 @@ def load_data(dataset:str='cifar10', data_dir=None, train_per_class:int|None=Non
                 source if source == source_t else f"train: {source}; test: {source_t}")
 
 # %% ../nbs/api/01_data.ipynb #6ab212e3
-def _gen_device(g): return g.device if g is not None else 'cpu'    # draws on the generator's device, whatever the default
+def _gen_device(g): return g.device if g is not None else 'cpu'    # the generator's device, whatever the default
 
 def random_crop_flip(x:torch.Tensor, pad:int=4, generator=None, flip:bool=True, mode:str='reflect'):
     "Random `pad`-pixel translation (crop of the padded image) and horizontal flip of a float batch `x`, per sample."
@@ -284,7 +284,8 @@ class Batches:
     def batches(self, epoch:int=0, start:int=0):
         "Batches of `epoch` from batch number `start` on."
         n = len(self.y)
-        order = (torch.randperm(n, generator=make_generator(self.seed, 'data', epoch), device='cpu').to(self.device) if self.train
+        g0 = make_generator(self.seed, 'data', epoch)
+        order = (torch.randperm(n, generator=g0, device='cpu').to(self.device) if self.train
                  else torch.arange(n, device=self.device))
         g = make_generator(self.seed, 'augment', epoch)
         for i in range(len(self)):

@@ -12,9 +12,9 @@ from .methods import METHODS
 
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'STATS', 'CLAIMS', 'find_results', 'per_class_n', 'summary_row', 'summary_frame',
-           'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'history_frame', 'compare',
-           'class_counts', 'wilson', 'class_table', 'seed_interval', 'paired_difference', 'verdict', 'verdicts',
-           'write_verdicts']
+           'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'history_frame',
+           'class_counts', 'wilson', 'class_table', 'seed_interval', 'interval_frame', 'plot_avg_worst',
+           'paired_difference', 'verdict', 'verdicts', 'write_verdicts', 'verdict_table']
 
 # %% ../nbs/api/46_results.ipynb #961e3bb1
 SUMMARY_COLUMNS = ['method', 'seed', 'clean_acc', 'clean_worst', 'pgd_acc', 'pgd_worst', 'nsd_pgd', 'aa_acc',
@@ -132,29 +132,9 @@ def history_frame(result:dict, key:str) -> pd.DataFrame:
     return pd.DataFrame({e['epoch']: e[key][:len(result['classes'])] for e in h if key in e},
                         index=result['classes']).T.rename_axis('epoch')
 
-# %% ../nbs/api/46_results.ipynb #57d1aa57
-def compare(stats:pd.DataFrame, method:str, baseline:str, col:str, higher_is_better:bool=True,
-            cost:bool=False, # claim only that `col` does not get (much) worse, e.g. the average under a fairness method
-           ) -> dict:
-    "Difference of `col`'s seed means (`method` − `baseline`), its standard error, and a verdict on the claim or cost."
-    a, b = stats.loc[method], stats.loc[baseline]
-    diff = a[(col, 'mean')] - b[(col, 'mean')]
-    n_a, n_b = a[(col, 'n')], b[(col, 'n')]
-    se = float(np.sqrt(a[(col, 'std')] ** 2 / n_a + b[(col, 'std')] ** 2 / n_b)) if min(n_a, n_b) > 1 else float('nan')
-    better = diff > 0 if higher_is_better else diff < 0
-    if min(n_a, n_b) == 0: verdict = 'not measured'
-    elif np.isnan(se): verdict = 'one seed: not readable'
-    elif cost: verdict = ('no loss beyond seed noise' if better or abs(diff) <= 2 * se
-                          else f'loss of {abs(diff):.2f} beyond seed noise')
-    elif better and abs(diff) > 2 * se: verdict = 'reproduced'
-    elif better: verdict = 'same direction, within seed noise'
-    elif abs(diff) > 2 * se: verdict = 'contradicted'
-    else: verdict = 'not reproduced (no effect beyond seed noise)'
-    return dict(method=method, baseline=baseline, metric=col, diff=float(diff), se=se, verdict=verdict)
-
 # %% ../nbs/api/46_results.ipynb #5f7afef4
 def class_counts(r:dict, attack:str) -> tuple:
-    "Correct images and images per class of run record `r` under `attack` (from its confusion matrix or its balanced subset)."
+    "Correct images and images per class of run `r` under `attack` (from its confusion matrix or balanced subset)."
     m, k = r['metrics'][attack], len(r['classes'])
     if m.get('confusion') is not None:
         c = np.array(m['confusion']); return np.diag(c), c.sum(1)
@@ -173,7 +153,8 @@ def class_table(r:dict, attack:str='pgd20') -> pd.DataFrame:
     lo, hi = zip(*[wilson(a, b) for a, b in zip(k, n)])
     return pd.DataFrame(dict(acc=100 * k / n, lo=lo, hi=hi, n=n.astype(int)), index=r['classes'])
 
-STATS = {'avg': lambda a: a.mean(-1), 'worst': lambda a: a.min(-1), 'nsd': lambda a: a.std(-1) / a.mean(-1)}   # of class accuracies
+# statistics of class accuracies (last axis)
+STATS = {'avg': lambda a: a.mean(-1), 'worst': lambda a: a.min(-1), 'nsd': lambda a: a.std(-1) / a.mean(-1)}
 
 def _draws(runs:list, attack:str, seeds, rng) -> np.ndarray:
     "Class accuracies (%) of each run in `seeds` (indices) with its test images resampled: shape (len(seeds), K)."
@@ -192,8 +173,29 @@ def seed_interval(runs:list, attack:str, stat:str='worst', B:int=2000, seed:int=
     k, n = class_counts(runs[0], attack)
     return dict(estimate=est, lower=float(lo), upper=float(hi), seeds=s, n_per_class=int(n.min()))
 
+def interval_frame(results:dict, attack:str, stats=('avg', 'worst'), order=None, B:int=2000) -> pd.DataFrame:
+    "One row per method of `results` (`load_results`) with `attack`: each of `stats` with its interval, seeds, n."
+    rows = {}
+    for m in (order or results):
+        runs = [r for r in results.get(m, []) if attack in r['metrics']]
+        if not runs: continue
+        iv = {s: seed_interval(runs, attack, s, B) for s in stats}
+        parts = (('', 'estimate'), ('_lo', 'lower'), ('_hi', 'upper'))
+        rows[m] = {**{f'{s}{k}': iv[s][key] for s in stats for k, key in parts},
+                   'seeds': len(runs), 'n_per_class': iv[stats[0]]['n_per_class']}
+    return pd.DataFrame.from_dict(rows, orient='index')
+
+def plot_avg_worst(ax, frame:pd.DataFrame, label:str='robust'):
+    "Average against worst-class accuracy of each row of an `interval_frame`, with intervals, on matplotlib axes `ax`."
+    for i, (m, r) in enumerate(frame.iterrows()):                # 10 colours, then the next marker
+        ax.errorbar(r.avg, r.worst, xerr=[[r.avg - r.avg_lo], [r.avg_hi - r.avg]],
+                    yerr=[[r.worst - r.worst_lo], [r.worst_hi - r.worst]],
+                    fmt='os^D'[i // 10 % 4], color=f'C{i % 10}', capsize=3, label=f"{m} ({int(r.seeds)} seeds)")
+    ax.set(xlabel=f'{label} average accuracy (%)', ylabel=f'{label} worst-class accuracy (%)')
+    return ax
+
 def paired_difference(runs_a:list, runs_b:list, attack:str, stat:str='worst', B:int=2000, seed:int=0) -> dict:
-    "Mean over common seeds of `stat`(a) − `stat`(b), with a bootstrap 95 % interval (seeds drawn jointly, images per run)."
+    "Mean over common seeds of `stat`(a) − `stat`(b), with a bootstrap 95 % interval (seeds jointly, images per run)."
     by_seed = lambda rs: {r['config']['seed']: r for r in rs}
     a, b = by_seed(runs_a), by_seed(runs_b)
     common = sorted(set(a) & set(b))
@@ -207,10 +209,11 @@ def paired_difference(runs_a:list, runs_b:list, attack:str, stat:str='worst', B:
         idx = rng.integers(0, s, s)
         boot.append((f(_draws(a, attack, idx, rng)) - f(_draws(b, attack, idx, rng))).mean())
     lo, hi = np.percentile(boot, [2.5, 97.5])
-    return dict(estimate=est, lower=float(lo), upper=float(hi), seeds=s, n_per_class=int(class_counts(a[0], attack)[1].min()))
+    return dict(estimate=est, lower=float(lo), upper=float(hi), seeds=s,
+                n_per_class=int(class_counts(a[0], attack)[1].min()))
 
 def verdict(lower:float, upper:float, direction:int=1, margin:float|None=None) -> str:
-    "reproduced / not reproduced / inconclusive, from an interval of a difference and the claimed direction (or a cost margin)."
+    "reproduced / not reproduced / inconclusive, from a difference's interval and the claimed direction or cost margin."
     if margin is not None: lower, upper, direction = lower + margin, upper + margin, 1   # "drops by less than margin"
     lo, hi = (lower, upper) if direction > 0 else (-upper, -lower)
     return 'reproduced' if lo > 0 else 'not reproduced' if hi < 0 else 'inconclusive'
@@ -235,15 +238,16 @@ CLAIMS = [   # (method, baseline, attack, statistic, direction +1/−1 or None, 
 ]
 
 def verdicts(folder, claims=CLAIMS, B:int=2000, min_seeds:int=2) -> pd.DataFrame:
-    "Every claim whose two rows have at least `min_seeds` common seeds with the attack recorded: estimate, interval, verdict."
+    "Every claim whose rows have ≥ `min_seeds` common seeds with the attack recorded: estimate, interval, verdict."
     res, rows = load_results(folder), []
     for m, b, attack, stat, direction, margin, text in claims:
-        a_runs = [r for r in res.get(m, []) if attack in r['metrics']]; b_runs = [r for r in res.get(b, []) if attack in r['metrics']]
+        a_runs, b_runs = ([r for r in res.get(k, []) if attack in r['metrics']] for k in (m, b))
         if len({r['config']['seed'] for r in a_runs} & {r['config']['seed'] for r in b_runs}) < min_seeds: continue
         d = paired_difference(a_runs, b_runs, attack, stat, B)
         rows.append(dict(claim=text, method=m, baseline=b, attack=attack, statistic=stat, **d,
                          verdict=verdict(d['lower'], d['upper'], direction or 1, margin)))
-    return pd.DataFrame(rows, columns=['claim', 'method', 'baseline', 'attack', 'statistic', 'estimate', 'lower', 'upper',
+    return pd.DataFrame(rows, columns=['claim', 'method', 'baseline', 'attack', 'statistic', 'estimate', 'lower',
+                                       'upper',
                                        'seeds', 'n_per_class', 'verdict'])
 
 def write_verdicts(folder, **kwargs) -> Path:
@@ -251,3 +255,10 @@ def write_verdicts(folder, **kwargs) -> Path:
     df = verdicts(folder, **kwargs)
     with atomic_path(Path(folder)/'verdicts.csv') as tmp: df.round(3).to_csv(tmp, index=False)
     return Path(folder)/'verdicts.csv'
+
+def verdict_table(v:pd.DataFrame, decimals:int=1) -> pd.DataFrame:
+    "`verdicts` as a page shows it, by claim: the difference with its 95 % interval, seeds, images per class, verdict."
+    f = lambda x: f"{x:+.{decimals}f}"
+    t = v.set_index('claim')[['seeds', 'n_per_class', 'verdict']].copy()
+    t.insert(0, 'difference [95 % interval]', [f"{f(r.estimate)} [{f(r.lower)}, {f(r.upper)}]" for r in v.itertuples()])
+    return t

@@ -34,7 +34,8 @@ SWEEP_RUNS = {                                   # sweep name → `fairness-at t
     'wat':         dict(method='wat'),
     'bat':         dict(method='bat'),
     # FAAL fine-tunes a PGD-AT run for 2 epochs (lr ×0.1 for the second), as its official recipe does
-    'faal':        dict(method='faal', hot_start='pgd_at/seed0', epochs=2, lr=0.005, schedule='piecewise', lr_milestones=[2]),
+    'faal':        dict(method='faal', hot_start='pgd_at/seed0', epochs=2, lr=0.005, schedule='piecewise',
+                        lr_milestones=[2]),
     'fair_ard':    dict(method='fair_ard', teacher='trades/seed0'),
     'adaad':       dict(method='adaad', teacher='trades/seed0'),
 }
@@ -45,7 +46,8 @@ FMNIST_ROWS = ['pgd_at', 'trades', 'dafa', 'fair_tat', 'rslad', 'absld', 'fat', 
                'fair_ard', 'adaad']
 PROTOCOLS = {   # preset → default rows, seeds, AutoAttack images per class, row settings that differ from SWEEP_RUNS
     # cpu-cifar10's FRL runs were recorded with FRL's older commit (18d1177): its options pin that behaviour
-    'cpu-cifar10': dict(methods=[m for m in SWEEP_RUNS if m not in ('bat', 'faal')], seeds=[0, 1, 2], aa_per_class=25, rows={
+    'cpu-cifar10': dict(methods=[m for m in SWEEP_RUNS if m not in ('bat', 'faal')], seeds=[0, 1, 2], aa_per_class=25,
+                        rows={
         'frl_rwrm': dict(frl_update='end', frl_loss_norm='joint', frl_margin_max=2.5, frl_step='fixed', frl_tau=0.1,
                          frl_alpha2=0.1, frl_halve_every=None)}),
     'cpu-fmnist': dict(methods=FMNIST_ROWS, seeds=[0, 1, 2, 3, 4], aa_per_class=100, rows={

@@ -21,7 +21,7 @@ from .evaluate import evaluate
 from .distributed import setup_distributed, wrap_model
 
 # %% auto #0
-__all__ = ['train_step', 'Trainer', 'make_trainer', 'finish', 'train']
+__all__ = ['train_step', 'Trainer', 'make_trainer', 'finish', 'train', 'check_resumable']
 
 # %% ../nbs/api/32_train.ipynb #275ca399
 def train_step(model, opt, method, x, y, idx, epoch:int, generator=None, confusion=None,
@@ -165,3 +165,23 @@ def train(cfg, out=None, resume:bool=False, data:Data|None=None, progress:bool=T
         t.fit()
         d.close()                                    # all ranks leave the process group together, before evaluating
         return finish(t, meta, progress) if d.main else None   # rank 0 alone evaluates and writes the result
+
+# %% ../nbs/api/32_train.ipynb #1df6a346
+class _Stop(Exception): pass
+
+def check_resumable(cfg, out, kill_at:tuple=(2, 1)) -> dict:
+    "Train `cfg` uninterrupted and killed at `(epoch, batch)` `kill_at` then resumed (in `out`); assert both end alike."
+    out = Path(out)
+    def stop(epoch, i):
+        if (epoch, i) == tuple(kill_at): raise _Stop
+    full = train(cfg, out/'full', progress=False)
+    with contextlib.suppress(_Stop): train(cfg, out/'killed', progress=False, on_batch=stop)
+    resumed = train(cfg, out/'killed', resume=True, progress=False)
+    log = lambda d: [{k: v for k, v in json.loads(l).items() if k not in ('seconds', 'images_per_s')}
+                     for l in (d/'log.jsonl').read_text().splitlines()]
+    for what, a, b in [('metrics', resumed['metrics'], full['metrics']),
+                       ('method state', resumed['method'], full['method']),
+                       ('per-epoch log', log(out/'killed'), log(out/'full'))]:
+        assert a == b, f"{cfg.method}: the resumed run's {what} differs from the uninterrupted run's"
+    json.dumps(full['method']); json.dumps(full['metrics'])      # plain data
+    return full

@@ -23,14 +23,14 @@ def _methods_stage(dev, tiny, d, log):
     base = dict(dataset='synthetic', model=model, epochs=2, batch_size=32, steps=2, val_per_class=8, test_per_class=4,
                 eval_attacks=['clean', 'pgd20'] + ([] if tiny else ['aa']), device=str(dev), threads=0)
     train(make_config(**{**base, 'eval_attacks': ['clean']}), d/'teacher', progress=False)
-    train(make_config(**{**base, 'eval_attacks': ['clean'], 'method': 'pgd_at'}), d/'pgd_at', progress=False)
+    train(make_config(**{**base, 'eval_attacks': ['clean'], 'method': 'pgd_at'}), d/'faal_start', progress=False)
     class Stop(Exception): pass
     def stop(epoch, i):
         if epoch == 2 and i == 1: raise Stop
     for name in sorted(METHODS):
         t0, extra = time.time(), {}
         if issubclass(METHODS[name], RSLAD): extra['teacher'] = str(d/'teacher')
-        if name == 'faal': extra['hot_start'] = str(d/'pgd_at')
+        if name == 'faal': extra['hot_start'] = str(d/'faal_start')
         try:
             cfg = make_config(**{**base, 'method': name, **extra})
             if dev.type == 'cuda': torch.cuda.set_sync_debug_mode('error')
@@ -57,7 +57,7 @@ def _speed_stage(dev, tiny, log):
     from fairness_at.bench import bench_training, bench_eval
     out = {}
     model, bs = ('small_cnn', 16) if tiny else ('resnet18', 128)
-    variants = ['channels_last', 'bf16'] + ([] if tiny else ['compile'])
+    variants = ['other_layout', 'bf16'] + ([] if tiny else ['compile'])
     df = bench_training(model, ('trades', 'dafa'), batch_size=bs, steps=2 if tiny else 10, batches=1 if tiny else 4,
                         repeats=1 if tiny else 3, device=dev, variants=variants)
     out['training'] = df.to_dict('records'); log(df.round(3).to_string(index=False))

@@ -1,4 +1,4 @@
-"""Render `nbs/index.ipynb` into `README.md` without Quarto (nbdev_readme needs Quarto, which these machines lack).
+"""Render `nbs/index.ipynb` into `README.md` without Quarto (nbdev_readme needs Quarto, which is not always installed).
 
 Markdown cells are copied; code cells become fenced code blocks with their text/plain or stream outputs; cells
 flagged `#| hide` and nbdev directives are dropped; images are referenced by the path given in the notebook."""

@@ -57,8 +57,9 @@ if __name__ == '__main__':
     out = ROOT/'_preview'; out.mkdir(exist_ok=True)
     import shutil
     if (ROOT/'_proc'/'images').exists(): shutil.copytree(ROOT/'_proc'/'images', out/'images', dirs_exist_ok=True)
-    for nb in sorted((ROOT/'_proc').glob('*.ipynb')):
+    for nb in sorted((ROOT/'_proc').rglob('*.ipynb')):             # pages in subfolders keep their folder
         if a.pages and nb.stem not in a.pages: continue
-        html = to_html(nb, out)
-        if a.screenshots: screenshot(html, out/(nb.stem + '.png'), f'1100,{a.height}')
+        d = out/nb.parent.relative_to(ROOT/'_proc'); d.mkdir(parents=True, exist_ok=True)
+        html = to_html(nb, d)
+        if a.screenshots: screenshot(html, d/(nb.stem + '.png'), f'1100,{a.height}')
         print('wrote', html.relative_to(ROOT))

@@ -67,7 +67,8 @@ class FairTAT(Method):
         self.history = []
     def class_eps(self, y):
         return self.class_lookup('margins', y)
-    def targets(self, y, generator=None): return sample_targets(y, self.class_table('q', y.device, torch.double), generator)
+    def targets(self, y, generator=None):
+        return sample_targets(y, self.class_table('q', y.device, torch.double), generator)
     def end_epoch(self, epoch:int, confusion, model=None, data=None) -> dict:
         acc, score = confusion_class_accuracy(confusion), cfps(confusion)
         if epoch >= self.begin:                     # the official gate: targets and margins from `begin` on
