@@ -12,9 +12,9 @@ from .methods import METHODS
 
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'STATS', 'CLAIMS', 'find_results', 'per_class_n', 'summary_row', 'summary_frame',
-           'load_results', 'run_frame', 'seed_stats', 'pm_table', 'add_rho', 'class_frame', 'history_frame',
-           'class_counts', 'wilson', 'class_table', 'seed_interval', 'interval_frame', 'plot_avg_worst',
-           'paired_difference', 'verdict', 'verdicts', 'write_verdicts', 'verdict_table']
+           'load_results', 'run_frame', 'seed_stats', 'pm_table', 'attack_n', 'sized_table', 'add_rho', 'class_frame',
+           'history_frame', 'class_counts', 'wilson', 'class_table', 'seed_interval', 'interval_frame',
+           'plot_avg_worst', 'paired_difference', 'verdict', 'verdicts', 'write_verdicts', 'verdict_table']
 
 # %% ../nbs/api/46_results.ipynb #961e3bb1
 SUMMARY_COLUMNS = ['method', 'seed', 'clean_acc', 'clean_worst', 'pgd_acc', 'pgd_worst', 'nsd_pgd', 'aa_acc',
@@ -103,6 +103,19 @@ def pm_table(stats:pd.DataFrame, decimals:int=2) -> pd.DataFrame:
         if n == 0 or pd.isna(m): return ''
         return f"{m:.{decimals}f} ± {s:.{decimals}f}" if n > 1 else f"{m:.{decimals}f} (1 seed)"
     return pd.DataFrame({c: [f(r, c) for _, r in stats.iterrows()] for c in cols}, index=stats.index)
+
+def attack_n(results:dict, attack:str) -> int|None:
+    "Test images per class behind `attack`'s numbers in `results` (`load_results`): the fewest of any run that has it."
+    ns = [int(class_counts(r, attack)[1].min()) for rs in results.values() for r in rs if attack in r['metrics']]
+    return min(ns) if ns else None
+
+def sized_table(stats:pd.DataFrame, results:dict, decimals:int=2) -> pd.DataFrame:
+    "`pm_table` with a first row `n per class` (each column's test images per class) and a `seeds` column."
+    t = pm_table(stats, decimals)
+    n = {c: attack_n(results, RUN_COLUMNS[c][0]) if c in RUN_COLUMNS else None for c in t.columns}
+    t['seeds'] = stats.xs('n', axis=1, level=1).max(axis=1).astype(int).astype(str)
+    head = pd.DataFrame([{**{c: '' if k is None else str(k) for c, k in n.items()}, 'seeds': ''}], index=['n per class'])
+    return pd.concat([head, t])
 
 # %% ../nbs/api/46_results.ipynb #9cd99ab6
 def add_rho(stats:pd.DataFrame, baseline:str,
@@ -225,6 +238,7 @@ CLAIMS = [   # (method, baseline, attack, statistic, direction +1/−1 or None, 
     ('dafa', 'trades', 'aa', 'avg', None, 1.0, 'DAFA costs less than 1 point of average robust accuracy'),
     ('fair_tat', 'pgd_at', 'aa', 'worst', 1, None, 'FAIR-TAT raises the worst class over PGD-AT (AutoAttack)'),
     ('fair_tat', 'pgd_at', 'aa', 'avg', None, 1.0, 'FAIR-TAT costs less than 1 point of average robust accuracy'),
+    ('fair_tat', 'pgd_at', 'pgd20', 'worst', 1, None, 'FAIR-TAT raises the worst class over PGD-AT (PGD-20)'),
     ('absld', 'rslad', 'aa', 'worst', 1, None, 'ABSLD raises the worst class over RSLAD (AutoAttack)'),
     ('absld', 'rslad', 'aa', 'nsd', -1, None, 'ABSLD lowers NSD over RSLAD (AutoAttack)'),
     ('frl_rwrm', 'trades', 'aa', 'worst', 1, None, 'FRL raises the worst class over TRADES (AutoAttack)'),
