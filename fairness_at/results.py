@@ -114,7 +114,8 @@ def sized_table(stats:pd.DataFrame, results:dict, decimals:int=2) -> pd.DataFram
     t = pm_table(stats, decimals)
     n = {c: attack_n(results, RUN_COLUMNS[c][0]) if c in RUN_COLUMNS else None for c in t.columns}
     t['seeds'] = stats.xs('n', axis=1, level=1).max(axis=1).astype(int).astype(str)
-    head = pd.DataFrame([{**{c: '' if k is None else str(k) for c, k in n.items()}, 'seeds': ''}], index=['n per class'])
+    head = pd.DataFrame([{**{c: '' if k is None else str(k) for c, k in n.items()}, 'seeds': ''}],
+                        index=['n per class'])
     return pd.concat([head, t])
 
 # %% ../nbs/api/46_results.ipynb #9cd99ab6
@@ -203,7 +204,8 @@ def plot_avg_worst(ax, frame:pd.DataFrame, label:str='robust'):
     for i, (m, r) in enumerate(frame.iterrows()):                # 10 colours, then the next marker
         ax.errorbar(r.avg, r.worst, xerr=[[r.avg - r.avg_lo], [r.avg_hi - r.avg]],
                     yerr=[[r.worst - r.worst_lo], [r.worst_hi - r.worst]],
-                    fmt='os^D'[i // 10 % 4], color=f'C{i % 10}', capsize=3, label=f"{m} ({int(r.seeds)} seeds)")
+                    fmt='os^D'[i // 10 % 4], color=f'C{i % 10}', capsize=3,
+                    label=f"{m} ({int(r.seeds)} seed{'' if r.seeds == 1 else 's'})")
     ax.set(xlabel=f'{label} average accuracy (%)', ylabel=f'{label} worst-class accuracy (%)')
     return ax
 

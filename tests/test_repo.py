@@ -63,3 +63,10 @@ def test_training_loop_names_no_method():
         code = (ROOT/'fairness_at'/f).read_text()
         hits = [m for m in METHODS if re.search(rf"\b{m}\b", code)]
         assert not hits, f"{f} names {hits}"
+
+def test_no_internal_references():
+    "Readers get sources they can open: no internal notes file, no path outside the repository, no build-environment talk."
+    bad = re.compile(r'methods\.md|\.\./shared|these machines|this machine|working session|the issue this page')
+    files = [ROOT/'README.md', *sorted((ROOT/'nbs').rglob('*.ipynb')), *LIB]
+    hits = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in files for m in [bad.search(p.read_text())] if m]
+    assert not hits, '\n'.join(hits)
