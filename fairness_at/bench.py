@@ -12,7 +12,7 @@ from fastcore.script import Param, store_true
 from .core import *
 from .data import Data, Batches, DATASETS
 from .models import make_model, MODELS, uses_channels_last
-from .precision import make_precision
+from .precision import make_precision, fast_bf16
 from .methods import METHODS
 from .config import TrainConfig, validate_config
 from .train import train_step
@@ -22,7 +22,7 @@ from .sweep import SWEEP_RUNS, RUN_REFERENCES
 # %% auto #0
 __all__ = ['BENCH_METHODS', 'BENCH_DATASETS', 'VARIANTS', 'bench_clock', 'median_seconds', 'bench_dataset', 'input_shape',
            'random_data', 'model_data', 'method_setup', 'bench_training', 'bench_eval', 'bench_data', 'step_flops',
-           'flops_ceiling', 'bf16_native_cpu', 'peak_memory_mb', 'run_bench', 'bench_cmd']
+           'flops_ceiling', 'peak_memory_mb', 'run_bench', 'bench_cmd']
 
 # %% ../nbs/api/47_bench.ipynb #55bcbc09
 # the sweep's rows (a teacher is made up for the distillation methods; FRL starts from the random model)
@@ -181,12 +181,6 @@ def flops_ceiling(device='auto', n:int=2048, repeats:int=5) -> dict:
     with torch.inference_mode(): cv = fc.get_total_flops() / median_seconds(lambda: conv(x), dev, repeats) / 1e9
     return dict(matmul_gflops=mm, conv_gflops=cv)
 
-def bf16_native_cpu() -> bool:
-    "Whether the CPU has bf16 instructions (AVX-512-BF16 or AMX); without them CPU bf16 autocast is emulated and slow."
-    try: flags = Path('/proc/cpuinfo').read_text().split()
-    except OSError: return False
-    return 'avx512_bf16' in flags or 'amx_bf16' in flags
-
 def peak_memory_mb(dev) -> float:
     "Peak CUDA memory allocated, or the process's peak resident set size on a CPU, in MiB."
     if dev.type == 'cuda': return torch.cuda.max_memory_allocated(dev) / 2 ** 20
@@ -199,7 +193,7 @@ def run_bench(models=('small_cnn', 'resnet18'), methods=tuple(BENCH_METHODS), ba
     "Benchmark training (all `methods`), evaluation, data pipeline and FLOP rates for every model; returns the record."
     dev = get_device(device)
     rec = dict(device=str(dev), device_name=device_name(dev), threads=torch.get_num_threads(), torch=torch.__version__,
-               cpu_capability=torch.backends.cpu.get_cpu_capability(), bf16_native_cpu=bf16_native_cpu(),
+               cpu_capability=torch.backends.cpu.get_cpu_capability(), bf16_native_cpu=fast_bf16('cpu'),
                batch_size=batch_size, steps=steps, batches=batches, repeats=repeats, clock=bench_clock(dev)[0],
                started=time.strftime('%Y-%m-%dT%H:%M:%S%z'), git=git_commit(), models={})
     ceiling = flops_ceiling(dev); rec['ceiling'] = ceiling
