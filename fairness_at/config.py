@@ -212,6 +212,11 @@ CORE_PRESETS = {
                                   lr=0.1, schedule='trades', eps=8/255, alpha=2/255, steps=5, train_per_class=4000,
                                   val_per_class=100, test_per_class=200, eval_attacks=['clean', 'pgd20', 'cw'],
                                   precision='bf16', threads=1),
+    # its fine-tuning rows: 3 epochs from the base at a constant lr 0.01, the same data, attacks and evaluation
+    'cifar10-finetune': dict(dataset='cifar10', model='small_cnn32', epochs=3, batch_size=128, lr=0.01,
+                             schedule='constant', eps=8/255, alpha=2/255, steps=5, train_per_class=4000,
+                             val_per_class=100, test_per_class=200, eval_attacks=['clean', 'pgd20', 'cw'],
+                             precision='bf16', threads=1),
     'paper-cifar10-trades': dict(dataset='cifar10', model='resnet18', method='trades', epochs=110, batch_size=128,
                                  lr=0.1, schedule='dafa', eps=0.031, alpha=0.007, steps=10, beta=6.0, **PAPER_EVAL),
     'paper-cifar10-dafa': dict(dataset='cifar10', model='resnet18', method='dafa', base='trades', epochs=110,

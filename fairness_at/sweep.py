@@ -54,11 +54,20 @@ PROTOCOLS = {   # preset → default rows, seeds, AutoAttack images per class, r
         **{m: dict(teacher='trades/seed{seed}') for m in ('rslad', 'absld', 'fair_ard', 'adaad')},
         'frl_rwrm': dict(hot_start='trades/seed{seed}', beta=2.0),          # FRL's official β at 8e6429a
         'faal': dict(hot_start='pgd_at/seed{seed}')}),
+    # one PGD-AT base per seed (a row of its own preset), every other row fine-tunes it; students distil it too
+    'cifar10-finetune': dict(methods=['base', *FMNIST_ROWS], seeds=[0, 1, 2, 3, 4], aa_per_class=100, rows={
+        'base': dict(preset='cifar10-finetune-base'),
+        **{m: dict(hot_start='base/seed{seed}') for m in FMNIST_ROWS},
+        **{m: dict(hot_start='base/seed{seed}', teacher='base/seed{seed}')
+           for m in ('rslad', 'absld', 'fair_ard', 'adaad')},
+        'dafa': dict(hot_start='base/seed{seed}', dafa_warmup=1),          # class weights from the first epoch on
+        'frl_rwrm': dict(hot_start='base/seed{seed}', beta=2.0)}),
 }
 
 def row_settings(preset:str, name:str, seed:int) -> dict:
-    "The `train` settings of row `name` in protocol `preset` for `seed` (references to other runs still relative)."
-    spec = {**SWEEP_RUNS[name], **PROTOCOLS.get(preset, {}).get('rows', {}).get(name, {})}
+    "The `train` settings of row `name` in protocol `preset` for `seed` (references to other runs still relative;\n"
+    "a `preset` setting: the row trains with that preset instead of the protocol's)."
+    spec = {**SWEEP_RUNS.get(name, {}), **PROTOCOLS.get(preset, {}).get('rows', {}).get(name, {})}
     return {k: (v.format(seed=seed) if k in RUN_REFERENCES else v) for k, v in spec.items()}
 
 # %% ../nbs/api/45_sweep.ipynb #5255ca49
@@ -105,17 +114,19 @@ def _flags(settings:dict) -> list:
 def plan_sweep(preset:str, methods, seeds, root='results', aa_per_class:int|None=None, train_args=()) -> list:
     "The runs of `preset` × `methods` × `seeds` under `root/preset`, every teacher ordered before its students."
     check_choice('--preset', preset, all_presets(), 'preset')
-    for m in methods: check_choice('--methods', m, SWEEP_RUNS, 'sweep method')
+    names = {**SWEEP_RUNS, **PROTOCOLS.get(preset, {}).get('rows', {})}       # a protocol may add rows of its own
+    for m in methods: check_choice('--methods', m, names, 'sweep method')
     check(len(methods) > 0 and len(seeds) > 0, "--methods and --seeds must each name at least one")
     base, runs = Path(root)/preset, []
     for seed in seeds:
         for m in methods:
             spec, needs = row_settings(preset, m, seed), []
+            row_preset = spec.pop('preset', preset)
             for key in RUN_REFERENCES:
                 if key in spec: needs.append(base/spec[key]); spec[key] = str(base/spec[key])
             runs.append(SweepRun(m, int(seed), base/m/f'seed{seed}',
-                                 ['--preset', preset, '--seed', str(seed), *_flags(spec), *train_args],
-                                 needs, aa_per_class, dict(spec, seed=int(seed), preset=preset)))
+                                 ['--preset', row_preset, '--seed', str(seed), *_flags(spec), *train_args],
+                                 needs, aa_per_class, dict(spec, seed=int(seed), preset=row_preset)))
     planned = {r.out for r in runs}
     for r in runs:
         for n in r.needs: check(n in planned or (n/'result.json').exists(),
@@ -201,7 +212,7 @@ def run_sweep(runs:list, executor=None, jobs:int=1, threads:int|None=None, poll:
 def sweep_cmd(
     preset:str=None,            # the protocol: a preset such as cpu-fmnist (results go to ROOT/PRESET)
     methods:Param('rows to run (default: the protocol\'s): pgd_at trades dafa dafa_pgd_at fair_tat rslad absld fat cfa '
-                  'frl_rwrm wat bat faal fair_ard adaad', str, nargs='+')=None,
+                  'frl_rwrm wat bat faal fair_ard adaad (cifar10-finetune adds base)', str, nargs='+')=None,
     seeds:Param('seeds (default: the protocol\'s)', int, nargs='+')=None,
     root:str='results',         # folder holding one subfolder per protocol
     jobs:int=1,                 # runs at a time (side by side here; jobs queued at once on Slurm)
