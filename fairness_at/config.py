@@ -206,8 +206,8 @@ CORE_PRESETS = {
     'cpu-fmnist': dict(dataset='fashion_mnist', model='lenet', epochs=10, batch_size=128, lr=0.05, schedule='trades',
                        eps=8/255, alpha=2/255, steps=10, beta=6.0, train_per_class=800, val_per_class=100,
                        test_per_class=None, eval_attacks=['clean', 'fgsm', 'pgd20', 'cw'], threads=1),
-    # the base of the CIFAR-10 fine-tune protocol (experiments/97_exp_cifar10_finetune): PGD-AT of a width-32 CNN on
-    # 40,000 images in bf16, the largest run that fits about an hour of one CPU thread; the fairness methods fine-tune it
+    # the base of the CIFAR-10 fine-tune protocol (experiments/97_exp_cifar10_finetune): PGD-AT of a width-32 CNN
+    # on 40,000 images in bf16, the largest run that fits about an hour of one CPU thread; the methods fine-tune it
     'cifar10-finetune-base': dict(dataset='cifar10', model='small_cnn32', method='pgd_at', epochs=8, batch_size=128,
                                   lr=0.1, schedule='trades', eps=8/255, alpha=2/255, steps=5, train_per_class=4000,
                                   val_per_class=100, test_per_class=200, eval_attacks=['clean', 'pgd20', 'cw'],
