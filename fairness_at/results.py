@@ -13,8 +13,9 @@ from .methods import METHODS
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'STATS', 'CLAIMS', 'find_results', 'per_class_n', 'summary_row', 'summary_frame',
            'load_results', 'run_frame', 'seed_stats', 'pm_table', 'attack_n', 'sized_table', 'add_rho', 'class_frame',
-           'history_frame', 'class_counts', 'wilson', 'class_table', 'seed_interval', 'interval_frame',
-           'plot_avg_worst', 'paired_difference', 'verdict', 'verdicts', 'write_verdicts', 'verdict_table']
+           'history_frame', 'class_counts', 'wilson', 'class_table', 'worst_class_interval', 'seed_interval',
+           'interval_frame', 'plot_avg_worst', 'paired_difference', 'verdict', 'verdicts', 'write_verdicts',
+           'verdict_table']
 
 # %% ../nbs/api/46_results.ipynb #961e3bb1
 SUMMARY_COLUMNS = ['method', 'seed', 'clean_acc', 'clean_worst', 'pgd_acc', 'pgd_worst', 'nsd_pgd', 'aa_acc',
@@ -166,6 +167,11 @@ def class_table(r:dict, attack:str='pgd20') -> pd.DataFrame:
     k, n = class_counts(r, attack)
     lo, hi = zip(*[wilson(a, b) for a, b in zip(k, n)])
     return pd.DataFrame(dict(acc=100 * k / n, lo=lo, hi=hi, n=n.astype(int)), index=r['classes'])
+
+def worst_class_interval(r:dict, attack:str) -> dict:
+    "One run's worst class under `attack`: its name, accuracy, Wilson 95 % interval and number of images."
+    t = class_table(r, attack); c = t.acc.idxmin()
+    return dict(worst_class=c, worst=float(t.acc[c]), lower=float(t.lo[c]), upper=float(t.hi[c]), n=int(t.n[c]))
 
 # statistics of class accuracies (last axis)
 STATS = {'avg': lambda a: a.mean(-1), 'worst': lambda a: a.min(-1), 'nsd': lambda a: a.std(-1) / a.mean(-1)}
