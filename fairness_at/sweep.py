@@ -65,8 +65,7 @@ PROTOCOLS = {   # preset → default rows, seeds, AutoAttack images per class, r
 }
 
 def row_settings(preset:str, name:str, seed:int) -> dict:
-    "The `train` settings of row `name` in protocol `preset` for `seed` (references to other runs still relative;\n"
-    "a `preset` setting: the row trains with that preset instead of the protocol's)."
+    "The `train` settings of row `name` of protocol `preset` for `seed` (`preset` among them: the row's own preset)."
     spec = {**SWEEP_RUNS.get(name, {}), **PROTOCOLS.get(preset, {}).get('rows', {}).get(name, {})}
     return {k: (v.format(seed=seed) if k in RUN_REFERENCES else v) for k, v in spec.items()}
 
