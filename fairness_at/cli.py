@@ -173,7 +173,7 @@ def print_report(res:dict, file=None):
           f"seed {c['seed']}, {c['epochs']} epochs — trained in {p['train_seconds'] / 60:.1f} min on {p['device']}"
           .replace(' ()', ''), file=file)
     if res.get('data_source'): print(f"data: {res['data_source']}", file=file)
-    print(per_class_table(res['metrics']).round(2).to_string(), file=file)
+    print(per_class_table(res['metrics']).to_string(), file=file)
     M = METHODS.get(c['method'])
     for line in (M.report_lines(res.get('method') or {}, res['classes']) if M else []): print(line, file=file)
     for a, r in res['metrics'].items():
@@ -214,7 +214,7 @@ def eval_cmd(
         entry = dict(attacks=list(attacks), eps=e, per_class=pc, aa_attacks=aa_attacks or cfg.aa_attacks,
                      attack_seconds=timings, **run_metadata(get_device(device)))
         res = record_evaluation(Path(run), raw, data, metrics, entry)
-    print(per_class_table(res['metrics']).round(2).to_string())
+    print(per_class_table(res['metrics']).to_string())
     print(f"results in {Path(run)/'result.json'}")
     return res
 
