@@ -14,7 +14,7 @@ from .data import per_class_subset
 
 # %% auto #0
 __all__ = ['STEP_FRACTION', 'ATTACKS', 'AA_CHUNK', 'predict', 'attack_predict', 'pack_mask', 'unpack_mask', 'correct_metrics',
-           'attack_metrics', 'worst_case', 'evaluate', 'images_per_class', 'per_class_table', 'plot_per_class',
+           'attack_metrics', 'worst_case', 'evaluate', 'per_class_n', 'per_class_table', 'plot_per_class',
            'plot_confusion']
 
 # %% ../nbs/api/40_evaluate.ipynb #22dfa32e
@@ -120,15 +120,16 @@ def evaluate(model, x:torch.Tensor, y:torch.Tensor, classes:list, attacks=('clea
     return out
 
 # %% ../nbs/api/40_evaluate.ipynb #79cd75b8
-def images_per_class(m:dict) -> int:
-    "Test images per class behind the metrics `m`: the smallest class's count (every class's, when balanced)."
-    return min(map(sum, m['confusion'])) if 'confusion' in m else m['n'] // len(m['per_class'])
+def per_class_n(m:dict|None, num_classes:int):
+    "Images per class behind an attack's metrics: its recorded subset, else balanced `n / K` (`None`: not run)."
+    if m is None: return None
+    return m['subset'] if m.get('subset') is not None else m['n'] / num_classes
 
 def per_class_table(metrics:dict, digits:int=2) -> pd.DataFrame:
     "Per-class accuracy (%) per attack rounded to `digits`, with `avg`, `worst`, `nsd` and `n/class` rows."
     df = pd.DataFrame({a: m['per_class'] for a, m in metrics.items()})
     extra = pd.DataFrame({a: {'avg': m['acc'], 'worst': m['worst'], 'nsd': m['nsd']} for a, m in metrics.items()})
-    n = pd.DataFrame({a: {'n/class': images_per_class(m)} for a, m in metrics.items()})
+    n = pd.DataFrame({a: {'n/class': round(per_class_n(m, len(m['per_class'])))} for a, m in metrics.items()})
     return pd.concat([pd.concat([df, extra]).round(digits).astype(object), n.astype(object)])
 
 def plot_per_class(metrics:dict, attacks=None, title:str|None=None, ax=None):

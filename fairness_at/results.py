@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .core import *
 from .metrics import rho
+from .evaluate import per_class_n
 from .methods import METHODS
 
 # %% auto #0
-__all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'STATS', 'CLAIMS', 'find_results', 'per_class_n', 'summary_row', 'summary_frame',
-           'load_results', 'run_frame', 'seed_stats', 'pm_table', 'attack_n', 'sized_table', 'add_rho', 'class_frame',
-           'history_frame', 'class_counts', 'wilson', 'class_table', 'worst_class_interval', 'seed_interval',
-           'interval_frame', 'plot_avg_worst', 'paired_difference', 'verdict', 'verdicts', 'write_verdicts',
-           'verdict_table']
+__all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'STATS', 'CLAIMS', 'find_results', 'summary_row', 'summary_frame', 'load_results',
+           'run_frame', 'seed_stats', 'pm_table', 'attack_n', 'sized_table', 'add_rho', 'class_frame', 'history_frame',
+           'class_counts', 'wilson', 'class_table', 'worst_class_interval', 'seed_interval', 'interval_frame',
+           'plot_avg_worst', 'paired_difference', 'verdict', 'verdicts', 'write_verdicts', 'verdict_table']
 
 # %% ../nbs/api/46_results.ipynb #961e3bb1
 SUMMARY_COLUMNS = ['method', 'seed', 'clean_acc', 'clean_worst', 'pgd_acc', 'pgd_worst', 'nsd_pgd', 'aa_acc',
@@ -30,11 +30,6 @@ def find_results(paths) -> list:
         found += [p] if p.is_file() else sorted(p.rglob('result.json'))
     check(found, f"no result.json found under {', '.join(map(str, paths))}")
     return found
-
-def per_class_n(m:dict|None, num_classes:int):
-    "Images per class behind an attack's metrics: its recorded subset, else balanced `n / K` (`None`: not run)."
-    if m is None: return None
-    return m['subset'] if m.get('subset') is not None else m['n'] / num_classes
 
 def summary_row(r:dict, run=None) -> dict:
     "The summary row of one result record."
