@@ -276,7 +276,8 @@ def write_verdicts(folder, **kwargs) -> Path:
 
 def verdict_table(v:pd.DataFrame, decimals:int=1) -> pd.DataFrame:
     "`verdicts` as a page shows it, by claim: the difference with its 95 % interval, seeds, images per class, verdict."
-    f = lambda x: f"{x:+.{decimals}f}"
+    def f(x, stat): return f"{x:+.{decimals + 2 * (stat == 'nsd')}f}"       # NSD is a ratio, the others points
     t = v.set_index('claim')[['seeds', 'n_per_class', 'verdict']].copy()
-    t.insert(0, 'difference [95 % interval]', [f"{f(r.estimate)} [{f(r.lower)}, {f(r.upper)}]" for r in v.itertuples()])
+    t.insert(0, 'difference [95 % interval]', [f"{f(r.estimate, r.statistic)} [{f(r.lower, r.statistic)}, "
+                                               f"{f(r.upper, r.statistic)}]" for r in v.itertuples()])
     return t
