@@ -126,11 +126,12 @@ def per_class_n(m:dict|None, num_classes:int):
     return m['subset'] if m.get('subset') is not None else m['n'] / num_classes
 
 def per_class_table(metrics:dict, digits:int=2) -> pd.DataFrame:
-    "Per-class accuracy (%) per attack rounded to `digits`, with `avg`, `worst`, `nsd` and `n/class` rows."
-    df = pd.DataFrame({a: m['per_class'] for a, m in metrics.items()})
-    extra = pd.DataFrame({a: {'avg': m['acc'], 'worst': m['worst'], 'nsd': m['nsd']} for a, m in metrics.items()})
-    n = pd.DataFrame({a: {'n/class': round(per_class_n(m, len(m['per_class'])))} for a, m in metrics.items()})
-    return pd.concat([pd.concat([df, extra]).round(digits).astype(object), n.astype(object)])
+    "Per-class accuracy (%) per attack, then `avg`, `worst`, `nsd` and `n/class` rows, as text for reading."
+    def col(m):
+        acc = {**m['per_class'], 'avg': m['acc'], 'worst': m['worst']}
+        return {**{k: f'{v:.{digits}f}' for k, v in acc.items()}, 'nsd': f"{m['nsd']:.{digits + 2}f}",
+                'n/class': f"{round(per_class_n(m, len(m['per_class'])))}"}
+    return pd.DataFrame({a: col(m) for a, m in metrics.items()})
 
 def plot_per_class(metrics:dict, attacks=None, title:str|None=None, ax=None):
     "Bars of per-class accuracy for each attack (clean vs robust)."
