@@ -29,17 +29,21 @@ def load_teacher(source, num_classes:int, model_name:str|None=None, channels:int
     return model.eval()
 
 # %% ../../nbs/methods/23_absld.ipynb #96345dc0
-def soft_kl(p:torch.Tensor, logits:torch.Tensor, weight:torch.Tensor|None=None) -> torch.Tensor:
+def soft_kl(p:torch.Tensor, logits:torch.Tensor, weight:torch.Tensor|None=None,
+            reduction:str='mean', # over batch and classes ('mean', the official code) or the batch only ('batchmean')
+           ) -> torch.Tensor:
     "RSLAD's element-wise-mean KL `mean_{b,c} w_b·p·(log(p + 1e-5) − log_softmax(logits))` (`w` = 1 if no `weight`)."
     kl = p * (torch.log(p + 1e-5) - F.log_softmax(logits, 1))
-    return (kl if weight is None else kl * weight[:, None]).mean()
+    out = (kl if weight is None else kl * weight[:, None]).mean()
+    return out * kl.shape[1] if reduction == 'batchmean' else out
 
 def rslad_loss(student:nn.Module, x:torch.Tensor, p_adv:torch.Tensor, p_nat:torch.Tensor, *, eps=8/255, alpha=2/255,
-               steps:int=10, w_adv:float=5/6, generator=None, weight=None, on_logits=None):
+               steps:int=10, w_adv:float=5/6, generator=None, weight=None, on_logits=None, reduction:str='mean'):
     "RSLAD/ABSLD loss `w·KL̄(p_adv‖S(x')) + (1−w)·KL̄(p_nat‖S(x))`, `x'`: KL attack to `p_adv`; `(loss, S(x'), S(x))`."
     x_adv = trades_attack(student, x, eps, alpha, steps, generator=generator, p_nat=p_adv, on_logits=on_logits)
     s_adv, s_nat = student(x_adv), student(x)
-    return w_adv * soft_kl(p_adv, s_adv, weight) + (1 - w_adv) * soft_kl(p_nat, s_nat, weight), s_adv, s_nat
+    kl = lambda p, s: soft_kl(p, s, weight, reduction)
+    return w_adv * kl(p_adv, s_adv) + (1 - w_adv) * kl(p_nat, s_nat), s_adv, s_nat
 
 # %% ../../nbs/methods/23_absld.ipynb #19ef1934
 def tempered_soft_labels(teacher_logits:torch.Tensor, tau:torch.Tensor) -> torch.Tensor:
@@ -59,10 +63,12 @@ class TeacherArgs:
     "Distillation teacher"
     teacher:str|None = None          # a run directory, checkpoint.pt, or state_dict file (with --teacher-model)
     teacher_model:str|None = None    # registry name of a state_dict teacher or hot start (e.g. wrn34_10)
+    kl_reduction:str = 'mean'        # distillation KL over batch and classes (mean, official) or per sample (batchmean)
     @staticmethod
     def check_args(cfg):
         check(cfg.teacher is not None, "--teacher is required for distillation: a run directory, a checkpoint.pt, "
                                        "or a state_dict file with --teacher-model")
+        check_choice('--kl-reduction', cfg.kl_reduction, ('mean', 'batchmean'), 'distillation KL reduction')
 
 _DISTILL_PAPER = dict(dataset='cifar10', model='resnet18', epochs=300, batch_size=128, lr=0.1, momentum=0.9,
                      nesterov=False, weight_decay=2e-4, schedule='piecewise', lr_milestones=[216, 261, 286],
@@ -91,7 +97,7 @@ class RSLAD(Method):
         p_adv, p_nat = self.soft_labels(z_t, y)
         loss, s_adv, s_nat = rslad_loss(model, x, p_adv, p_nat, eps=self.cfg.eps, alpha=self.cfg.alpha,
                                         steps=self.cfg.steps, generator=generator, weight=self.class_weights(y),
-                                        on_logits=self.attack_hook(y))
+                                        on_logits=self.attack_hook(y), reduction=self.cfg.kl_reduction)
         self.observe_losses(y, s_adv.detach(), s_nat.detach())
         return loss, s_adv
     def attack_hook(self, y): return None                # `on_logits` callback for the attack (Fair-ARD counts with it)

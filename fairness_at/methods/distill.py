@@ -98,11 +98,8 @@ class AdaadArgs:
     "AdaAD"
     adaad_alpha:float = 1.0          # weight α of the adversarial KL (1 − α on the clean KL)
     adaad_clean_forward:bool = True  # student forward on x (train mode) before x′ even when α = 1, as the official code
-    adaad_kl_reduction:str = 'mean'  # KL averaged over batch and classes (mean, CIFAR-10) or the batch (batchmean)
     @staticmethod
-    def check_args(cfg):
-        _number(cfg, 'adaad_alpha', 0, 1)
-        check_choice('--adaad-kl-reduction', cfg.adaad_kl_reduction, ('mean', 'batchmean'), 'AdaAD KL reduction')
+    def check_args(cfg): _number(cfg, 'adaad_alpha', 0, 1)
 
 @register_method
 class AdaAD(RSLAD):
@@ -110,10 +107,10 @@ class AdaAD(RSLAD):
     name, args = 'adaad', (*RSLAD.args, AdaadArgs)
     presets = {'paper-cifar10-adaad': dict(         # main.py @ fe97c3e; ε, step: the paper's (argparse: 16/255, 4/255)
         _DISTILL_PAPER, epochs=200, weight_decay=5e-4, lr_milestones=[101, 151],
-        teacher='teacher_models/wrn34_10_at.pt', adaad_alpha=1.0, adaad_clean_forward=True, adaad_kl_reduction='mean')}
+        teacher='teacher_models/wrn34_10_at.pt', adaad_alpha=1.0, adaad_clean_forward=True, kl_reduction='mean')}
     def loss(self, model, x, y, idx, epoch:int, generator=None):
         if next(self.teacher.parameters()).device != x.device: self.teacher.to(x.device)
         c = self.cfg
         return adaad_loss(model, self.teacher, x, eps=c.eps, alpha=c.alpha, steps=c.steps, w_adv=c.adaad_alpha,
-                          generator=generator, clean_forward=c.adaad_clean_forward, reduction=c.adaad_kl_reduction)
+                          generator=generator, clean_forward=c.adaad_clean_forward, reduction=c.kl_reduction)
     def summary(self): return dict(super().summary(), alpha=self.cfg.adaad_alpha)
