@@ -15,7 +15,7 @@ from .results import summary_frame
 
 # %% auto #0
 __all__ = ['SWEEP_RUNS', 'RUN_REFERENCES', 'FMNIST_ROWS', 'DISTILL_ROWS', 'PROTOCOLS', 'CLI', 'row_settings', 'SweepRun',
-           'plan_sweep', 'execute_run', 'write_summary', 'run_sweep', 'sweep_cmd', 'make_executor']
+           'plan_sweep', 'foreign_outcome', 'execute_run', 'write_summary', 'run_sweep', 'sweep_cmd', 'make_executor']
 
 # %% ../nbs/api/45_sweep.ipynb #8901fb8b
 SWEEP_RUNS = {                                   # sweep name → `fairness-at train` settings
@@ -139,12 +139,16 @@ def plan_sweep(preset:str, methods, seeds, root='results', aa_per_class:int|None
 # %% ../nbs/api/45_sweep.ipynb #d358afeb
 CLI = [sys.executable, '-c', 'import sys; from fairness_at.cli import main; sys.exit(main())']
 
+def foreign_outcome(run:SweepRun) -> dict|None:
+    "The failed outcome of a run whose folder holds a run of another configuration (resumed or finished), else `None`."
+    odd = run.foreign()
+    return None if odd is None else dict(status='failed', seconds=0., message=f"{run.out} holds a run of another "
+                                         f"configuration ({odd}); move it away or choose another --root")
+
 def execute_run(run:SweepRun, threads:int|None=None) -> dict:
     "Run what `run` still needs, output appended to `run.out/sweep.log`; returns status, seconds, last output line."
     t0 = time.time()
-    odd = run.foreign()
-    if odd: return dict(status='failed', seconds=0., message=f"{run.out} holds a run of another configuration ({odd}); "
-                                                             "move it away or choose another --root")
+    if (bad := foreign_outcome(run)): return bad
     run.out.mkdir(parents=True, exist_ok=True)
     with open(run.out/'sweep.log', 'a') as log:
         for cmd in run.commands(threads):
@@ -175,13 +179,15 @@ def _describe(run:SweepRun) -> str:
 
 def run_sweep(runs:list, executor=None, jobs:int=1, threads:int|None=None, poll:float=1.0, log=print) -> dict:
     "Run the unfinished `runs` (teachers first) on `executor` (default: `jobs` threads); returns {run dir: outcome}."
-    todo = [r for r in runs if not r.finished()]
-    for r in runs:
-        if r.finished(): log(f"skip  {r.name} seed {r.seed}: finished")
+    todo, outcome = [r for r in runs if not r.finished()], {}
+    for r in runs:                     # a finished run of another configuration would enter the summary: it fails
+        if not r.finished(): continue
+        if (bad := foreign_outcome(r)): outcome[str(r.out)] = bad; log(f"FAIL  {r.name} seed {r.seed}: {bad['message']}")
+        else: log(f"skip  {r.name} seed {r.seed}: finished")
     own = executor is None
     ex = ThreadPoolExecutor(max(1, jobs)) if own else executor
     slots = max(1, jobs)                                 # runs at a time, started in plan order as slots free up
-    running, outcome, n = {}, {}, len(todo)
+    running, n = {}, len(todo) + len(outcome)
     folders = {r.out.parent.parent for r in runs}
     try:
         while todo or running:
