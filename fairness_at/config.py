@@ -19,9 +19,9 @@ from .methods import METHODS
 from .methods.base import _number
 
 # %% auto #0
-__all__ = ['CORE_GROUPS', 'TrainConfig', 'PAPER_EVAL', 'CORE_PRESETS', 'PRESETS', 'DataArgs', 'ModelArgs', 'MethodArgs',
-           'OptimArgs', 'EvalArgs', 'RunArgs', 'option_groups', 'compose_config', 'config_class', 'config_from_dict',
-           'annotation_kinds', 'validate_config', 'all_presets', 'make_config', 'options_table']
+__all__ = ['CORE_GROUPS', 'TrainConfig', 'RENAMED_OPTIONS', 'PAPER_EVAL', 'CORE_PRESETS', 'PRESETS', 'DataArgs', 'ModelArgs',
+           'MethodArgs', 'OptimArgs', 'EvalArgs', 'RunArgs', 'option_groups', 'compose_config', 'config_class',
+           'config_from_dict', 'annotation_kinds', 'validate_config', 'all_presets', 'make_config', 'options_table']
 
 # %% ../nbs/api/30_config.ipynb #88c23fdf
 @dataclass
@@ -150,11 +150,14 @@ def config_class():
     if extra not in _EXTENDED: _EXTENDED[extra] = compose_config([TrainConfig, *extra])
     return _EXTENDED[extra]
 
+RENAMED_OPTIONS = {'adaad_kl_reduction': 'kl_reduction'}   # old name → new, so older run folders resume unchanged
+
 def config_from_dict(d:dict):
-    "A `TrainConfig` from a dict (e.g. `config.json`), ignoring keys this version does not know."
+    "A `TrainConfig` from a dict (e.g. `config.json`): renamed options under their new names, unknown keys ignored."
     check(isinstance(d, dict), f"a configuration must be a JSON object, got {type(d).__name__}")
     cls = config_class()
     names = {f.name for f in fields(cls)}
+    d = {**{RENAMED_OPTIONS[k]: v for k, v in d.items() if k in RENAMED_OPTIONS and RENAMED_OPTIONS[k] not in d}, **d}
     return cls(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/api/30_config.ipynb #b76043eb
