@@ -19,9 +19,10 @@ from .methods import METHODS
 from .methods.base import _number
 
 # %% auto #0
-__all__ = ['CORE_GROUPS', 'TrainConfig', 'RENAMED_OPTIONS', 'PAPER_EVAL', 'CORE_PRESETS', 'PRESETS', 'DataArgs', 'ModelArgs',
-           'MethodArgs', 'OptimArgs', 'EvalArgs', 'RunArgs', 'option_groups', 'compose_config', 'config_class',
-           'config_from_dict', 'annotation_kinds', 'validate_config', 'all_presets', 'make_config', 'options_table']
+__all__ = ['CORE_GROUPS', 'TrainConfig', 'RENAMED_OPTIONS', 'EARLIER_VALUES', 'PAPER_EVAL', 'CORE_PRESETS', 'PRESETS', 'DataArgs',
+           'ModelArgs', 'MethodArgs', 'OptimArgs', 'EvalArgs', 'RunArgs', 'option_groups', 'compose_config',
+           'config_class', 'config_from_dict', 'annotation_kinds', 'validate_config', 'all_presets', 'make_config',
+           'options_table']
 
 # %% ../nbs/api/30_config.ipynb #88c23fdf
 @dataclass
@@ -151,13 +152,19 @@ def config_class():
     return _EXTENDED[extra]
 
 RENAMED_OPTIONS = {'adaad_kl_reduction': 'kl_reduction'}   # old name → new, so older run folders resume unchanged
+# options added with a default that behaves differently from the code before them: the value a run recorded before
+# the option existed behaved as (FRL before 8e6429a, e.g. cpu-cifar10's FRL runs at 18d1177)
+EARLIER_VALUES = {'frl_update': 'end', 'frl_loss_norm': 'joint', 'frl_margin_max': 2.5, 'frl_step': 'fixed'}
 
 def config_from_dict(d:dict):
-    "A `TrainConfig` from a dict (e.g. `config.json`): renamed options under their new names, unknown keys ignored."
+    "A `TrainConfig` from a dict (e.g. `config.json`) as the run behaved: renamed and later-added options filled in."
     check(isinstance(d, dict), f"a configuration must be a JSON object, got {type(d).__name__}")
     cls = config_class()
     names = {f.name for f in fields(cls)}
-    d = {**{RENAMED_OPTIONS[k]: v for k, v in d.items() if k in RENAMED_OPTIONS and RENAMED_OPTIONS[k] not in d}, **d}
+    d = {**{RENAMED_OPTIONS[k]: v for k, v in d.items() if k in RENAMED_OPTIONS}, **d}
+    if d.get('method') in METHODS:               # an option added later, of the run's own method, takes its old value
+        own = {f.name for g in option_groups([METHODS[d['method']]]) for f in fields(g)}
+        d = {**{k: v for k, v in EARLIER_VALUES.items() if k in own}, **d}
     return cls(**{k: v for k, v in d.items() if k in names})
 
 # %% ../nbs/api/30_config.ipynb #b76043eb

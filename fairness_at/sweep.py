@@ -10,7 +10,7 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from fastcore.script import Param, store_true
 from .core import *
-from .config import all_presets
+from .config import all_presets, config_from_dict
 from .results import summary_frame
 
 # %% auto #0
@@ -85,9 +85,14 @@ class SweepRun:
         p = self.out/'config.json'
         if not p.exists(): return None
         c = load_json(p)
+        if not isinstance(c, dict): return 'its config.json is not a configuration'
+        ran = vars(config_from_dict(c))          # as the run behaved: options added or renamed since are filled in
         for k, v in self.settings.items():
-            if isinstance(c, dict) and c.get(k) != v: return f"{k} is {c.get(k)!r}, not {v!r}"
-        return None if isinstance(c, dict) else 'its config.json is not a configuration'
+            have = ran.get(k, c.get(k))
+            # a teacher or hot start is the same run whatever spelling of --root named it: ROOT/PRESET/ROW/seedK
+            same = (Path(have).parts[-3:] == Path(v).parts[-3:]) if k in RUN_REFERENCES and have else have == v
+            if not same: return f"{k} is {have!r}, not {v!r}"
+        return None
 
     def result(self) -> dict|None:
         p = self.out/'result.json'
@@ -180,7 +185,7 @@ def _describe(run:SweepRun) -> str:
 def run_sweep(runs:list, executor=None, jobs:int=1, threads:int|None=None, poll:float=1.0, log=print) -> dict:
     "Run the unfinished `runs` (teachers first) on `executor` (default: `jobs` threads); returns {run dir: outcome}."
     todo, outcome = [r for r in runs if not r.finished()], {}
-    for r in runs:                     # a finished run of another configuration would enter the summary: it fails
+    for r in runs:                     # a finished run of another configuration is not this row's: it fails
         if not r.finished(): continue
         if (bad := foreign_outcome(r)): outcome[str(r.out)] = bad; log(f"FAIL  {r.name} seed {r.seed}: {bad['message']}")
         else: log(f"skip  {r.name} seed {r.seed}: finished")
@@ -240,9 +245,9 @@ def sweep_cmd(
     runs = plan_sweep(preset, methods, seeds, root, aa_per_class, shlex.split(train_args))
     if dry_run:
         for r in runs:
-            cmds = r.commands(threads)
-            print(f"{r.name} seed {r.seed}: "
-                  + ('finished' if not cmds else ' && '.join('fairness-at ' + shlex.join(c) for c in cmds)))
+            cmds, bad = r.commands(threads), foreign_outcome(r)
+            print(f"{r.name} seed {r.seed}: " + (bad['message'] if bad else 'finished' if not cmds else
+                                                  ' && '.join('fairness-at ' + shlex.join(c) for c in cmds)))
         return runs
     ex = make_executor(executor, Path(root)/preset/'.submitit', slurm) if executor != 'local' else None
     outcome = run_sweep(runs, ex, jobs, threads)

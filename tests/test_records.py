@@ -16,3 +16,20 @@ def test_autoattack_and_other_attacks_saw_one_model():
             assert gap <= 1.0, f"{f}: other attacks beat AutoAttack by {gap:.1f} points on its own images"
             checked += 1
     assert checked >= 20, f"only {checked} recorded runs have AutoAttack and a worst case on the same images"
+
+def test_recorded_runs_belong_to_their_protocol():
+    # a sweep counts a finished run as its row's only if the run's settings are the row's (`SweepRun.foreign`):
+    # every recorded run of a protocol folder must pass, whatever options were added or renamed since it ran, and
+    # the students recorded with the official KL mean must not pass for cpu-fmnist's per-sample rows
+    import dataclasses
+    from fairness_at.sweep import PROTOCOLS, plan_sweep
+    checked = 0
+    for preset, proto in PROTOCOLS.items():
+        if not (ROOT/'results'/preset).exists(): continue
+        for r in plan_sweep(preset, proto['methods'], proto['seeds'], ROOT/'results'):
+            if (r.out/'config.json').exists():
+                assert r.foreign() is None, f"{r.out}: {r.foreign()}"; checked += 1
+    assert checked >= 40, f"only {checked} recorded runs checked"
+    for r in plan_sweep('cpu-fmnist', ['rslad', 'absld'], [0], ROOT/'results'):
+        old = dataclasses.replace(r, out=ROOT/'results'/'cpu-fmnist-kl-mean'/r.name/'seed0')
+        assert old.foreign() == "kl_reduction is 'mean', not 'batchmean'", old.foreign()

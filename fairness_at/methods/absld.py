@@ -16,8 +16,8 @@ from ..checkpoint import load_weights
 from .base import Method, AttackArgs, register_method, _number
 
 # %% auto #0
-__all__ = ['load_teacher', 'soft_kl', 'rslad_loss', 'tempered_soft_labels', 'update_temperatures', 'TeacherArgs', 'RSLAD',
-           'AbsldArgs', 'ABSLD']
+__all__ = ['KL_REDUCTIONS', 'load_teacher', 'soft_kl', 'rslad_loss', 'tempered_soft_labels', 'update_temperatures', 'TeacherArgs',
+           'RSLAD', 'AbsldArgs', 'ABSLD']
 
 # %% ../../nbs/methods/23_absld.ipynb #dd01bf91
 def load_teacher(source, num_classes:int, model_name:str|None=None, channels:int=3) -> nn.Module:
@@ -29,10 +29,13 @@ def load_teacher(source, num_classes:int, model_name:str|None=None, channels:int
     return model.eval()
 
 # %% ../../nbs/methods/23_absld.ipynb #96345dc0
+KL_REDUCTIONS = ('mean', 'batchmean')
+
 def soft_kl(p:torch.Tensor, logits:torch.Tensor, weight:torch.Tensor|None=None,
             reduction:str='mean', # over batch and classes ('mean', the official code) or the batch only ('batchmean')
            ) -> torch.Tensor:
     "RSLAD's element-wise-mean KL `mean_{b,c} w_b·p·(log(p + 1e-5) − log_softmax(logits))` (`w` = 1 if no `weight`)."
+    check_choice('reduction', reduction, KL_REDUCTIONS, 'distillation KL reduction')
     kl = p * (torch.log(p + 1e-5) - F.log_softmax(logits, 1))
     out = (kl if weight is None else kl * weight[:, None]).mean()
     return out * kl.shape[1] if reduction == 'batchmean' else out
@@ -68,7 +71,7 @@ class TeacherArgs:
     def check_args(cfg):
         check(cfg.teacher is not None, "--teacher is required for distillation: a run directory, a checkpoint.pt, "
                                        "or a state_dict file with --teacher-model")
-        check_choice('--kl-reduction', cfg.kl_reduction, ('mean', 'batchmean'), 'distillation KL reduction')
+        check_choice('--kl-reduction', cfg.kl_reduction, KL_REDUCTIONS, 'distillation KL reduction')
 
 _DISTILL_PAPER = dict(dataset='cifar10', model='resnet18', epochs=300, batch_size=128, lr=0.1, momentum=0.9,
                      nesterov=False, weight_decay=2e-4, schedule='piecewise', lr_milestones=[216, 261, 286],

@@ -9,7 +9,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from ..core import *
 from .base import register_method, _number
 from ..attacks import pgd
-from .absld import RSLAD, _DISTILL_PAPER
+from .absld import RSLAD, KL_REDUCTIONS, _DISTILL_PAPER
 
 # %% auto #0
 __all__ = ['fair_ard_weights', 'FairArdArgs', 'FairARD', 'adaad_loss', 'AdaadArgs', 'AdaAD']
@@ -78,6 +78,7 @@ def adaad_loss(student:nn.Module, teacher:nn.Module, x:torch.Tensor, *, eps=8/25
                reduction:str='mean',    # KL over batch and classes ('mean') or over the batch only ('batchmean')
               ):
     "AdaAD loss `α·KL̄(T(x')‖S(x')) + (1−α)·KL̄(T(x)‖S(x))`, `x'` maximising `KL(T(x')‖S(x'))`; `(loss, S(x'))`."
+    check_choice('reduction', reduction, KL_REDUCTIONS, 'distillation KL reduction')
     x_adv = pgd(_Joint(student, teacher), x, None, eps, alpha, steps, loss_fn=_kl_halves, init='normal',
                 generator=generator)
     s_nat = None
