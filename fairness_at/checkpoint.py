@@ -33,7 +33,7 @@ CKPT_FORMAT = 'fairness_at.checkpoint/1'
 def load_checkpoint(path, model_name:str|None=None, num_classes:int|None=None) -> dict:
     "Read and check a checkpoint written by `train`; one-line errors for missing, unsafe, corrupt or mismatched files."
     path = Path(path)
-    check(path.exists(), f"no checkpoint at {path}; nothing to resume — start the run without --resume")
+    check(path.exists(), f"no checkpoint at {path}")
     ck = safe_load(path)
     check(isinstance(ck, dict) and ck.get('format') == CKPT_FORMAT, f"{path} is not a fairness_at checkpoint")
     if model_name is not None:
@@ -62,6 +62,9 @@ def load_run_model(run_dir, device='cpu'):
     check(run_dir.is_dir(), f"run directory {run_dir} does not exist")
     cfg = load_json(run_dir/'config.json')
     check(isinstance(cfg, dict) and 'model' in cfg, f"{run_dir/'config.json'} is not a run configuration")
+    check((run_dir/'checkpoint.pt').exists() or not (run_dir/'result.json').exists(),
+          f"{run_dir} holds a recorded result without its weights (checkpoint.pt is not kept with results); "
+          f"rebuild them: fairness-at rebuild --run {run_dir}")
     ck = load_checkpoint(run_dir/'checkpoint.pt', cfg['model'])
     state = ck['average'] if cfg.get('average') and ck.get('average') is not None else ck['model_state']   # as `train`
     model = _load_state(model_for(ck['model_name'], ck['num_classes'], state), state, run_dir/'checkpoint.pt')

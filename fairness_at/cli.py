@@ -17,7 +17,7 @@ from .methods import METHODS
 from .config import config_class, all_presets, option_groups, make_config, config_from_dict, validate_config
 from .config import annotation_kinds
 from .checkpoint import load_run_model
-from .train import train
+from .train import train, rebuild
 from .evaluate import evaluate, per_class_table, plot_per_class, worst_case, ATTACKS
 from .results import summary_frame, find_results
 from .sweep import sweep_cmd
@@ -25,8 +25,8 @@ from .bench import bench_cmd
 
 # %% auto #0
 __all__ = ['TRAIN_EXAMPLES', 'COMMANDS', 'parse_number', 'value_parser', 'Parser', 'add_option', 'add_config_options',
-           'command_parser', 'train_parser', 'train_cmd', 'print_report', 'eval_cmd', 'record_evaluation', 'report_cmd',
-           'parser', 'main']
+           'command_parser', 'train_parser', 'train_cmd', 'print_report', 'eval_cmd', 'record_evaluation',
+           'rebuild_cmd', 'report_cmd', 'parser', 'main']
 
 # %% ../nbs/api/50_cli.ipynb #fe5a0536
 def parse_number(s, name:str):
@@ -232,6 +232,18 @@ def record_evaluation(run:Path, config:dict, data, metrics:dict, entry:dict) -> 
     save_json(res, path)
     return res
 
+# %% ../nbs/api/50_cli.ipynb #7558a10c
+def rebuild_cmd(
+    run:str=None,               # a recorded run directory without its checkpoint.pt (required)
+    device:str=None,            # default: the device the run was recorded on (a rerun elsewhere is seldom identical)
+    threads:int=None,           # CPU threads (default: the run's)
+    quiet:store_true=False,     # no progress output
+):
+    "Re-train a recorded run whose weights are missing; its checkpoint.pt is written only if the rerun equals the record."
+    check(run is not None, "--run DIR is required: a run directory holding config.json, log.jsonl and result.json")
+    check(threads is None or threads >= 0, f"--threads must be ≥ 0, got {threads}")
+    print(f"weights in {rebuild(run, device, threads, progress=not quiet)}")
+
 # %% ../nbs/api/50_cli.ipynb #e7b31a37
 def report_cmd(
     runs:Param('run directories or folders holding them', str, nargs='+'),
@@ -264,7 +276,8 @@ def _plot_runs(runs, plot):
     plt.close(fig); print(f"plot in {plot}")
 
 # %% ../nbs/api/50_cli.ipynb #52447a19
-COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'report': report_cmd, 'sweep': sweep_cmd, 'bench': bench_cmd}
+COMMANDS = {'train': train_cmd, 'eval': eval_cmd, 'rebuild': rebuild_cmd, 'report': report_cmd, 'sweep': sweep_cmd,
+            'bench': bench_cmd}
 
 def parser(cmd:str) -> Parser:
     "The parser of command `cmd`."

@@ -79,6 +79,7 @@ class SweepRun:
     name:str; seed:int; out:Path; train_args:list; needs:list = field(default_factory=list)
     aa_per_class:int|None = None
     settings:dict = field(default_factory=dict)   # what the recorded configuration must say (checked before a resume)
+    keep_weights:bool = False                     # another run needs its checkpoint.pt (a teacher or hot start)
 
     def foreign(self) -> str|None:
         "The first setting in which a run already in `out` differs from this plan (a run of another grid), or `None`."
@@ -100,7 +101,13 @@ class SweepRun:
 
     def finished(self) -> bool:
         r = self.result()
-        return r is not None and (self.aa_per_class is None or 'aa' in r['metrics'])
+        return r is not None and (self.aa_per_class is None or 'aa' in r['metrics']) and not self.needs_rebuild()
+
+    def needs_rebuild(self) -> bool:
+        "Whether it is recorded without its weights (as git keeps `results/`) but a run or an evaluation needs them."
+        r = self.result()
+        if r is None or (self.out/'checkpoint.pt').exists(): return False
+        return self.keep_weights or (self.aa_per_class is not None and not r['metrics'].get('aa'))
 
     def commands(self, threads:int|None=None) -> list:
         "The `fairness-at` argument lists still to run, decided from what is on disk now."
@@ -109,6 +116,7 @@ class SweepRun:
             resume = (self.out/'checkpoint.pt').exists()
             cmds.append(['train', '--out', str(self.out), '--quiet', '--resume', *t] if resume else
                         ['train', *self.train_args, '--out', str(self.out), '--quiet', *t])
+        elif self.needs_rebuild(): cmds.append(['rebuild', '--run', str(self.out), '--quiet', *t])
         if self.aa_per_class is not None and not (self.result() or {}).get('metrics', {}).get('aa'):
             cmds.append(['eval', '--run', str(self.out), '--attacks', 'aa', '--per-class', str(self.aa_per_class), *t])
         return cmds
@@ -124,22 +132,28 @@ def plan_sweep(preset:str, methods, seeds, root='results', aa_per_class:int|None
     names = {**SWEEP_RUNS, **PROTOCOLS.get(preset, {}).get('rows', {})}       # a protocol may add rows of its own
     for m in methods: check_choice('--methods', m, names, 'sweep method')
     check(len(methods) > 0 and len(seeds) > 0, "--methods and --seeds must each name at least one")
-    base, runs = Path(root)/preset, []
-    for seed in seeds:
-        for m in methods:
-            spec, needs = row_settings(preset, m, seed), []
-            row_preset = spec.pop('preset', preset)
-            for key in RUN_REFERENCES:
-                if key in spec: needs.append(base/spec[key]); spec[key] = str(base/spec[key])
-            runs.append(SweepRun(m, int(seed), base/m/f'seed{seed}',
-                                 ['--preset', row_preset, '--seed', str(seed), *_flags(spec), *train_args],
-                                 needs, aa_per_class, dict(spec, seed=int(seed), preset=row_preset)))
-    planned = {r.out for r in runs}
-    for r in runs:
+    base = Path(root)/preset
+    def plan(m, seed, aa):
+        spec, needs = row_settings(preset, m, seed), []
+        row_preset = spec.pop('preset', preset)
+        for key in RUN_REFERENCES:
+            if key in spec: needs.append(base/spec[key]); spec[key] = str(base/spec[key])
+        return SweepRun(m, int(seed), base/m/f'seed{seed}',
+                        ['--preset', row_preset, '--seed', str(seed), *_flags(spec), *train_args],
+                        needs, aa, dict(spec, seed=int(seed), preset=row_preset))
+    planned = {(r := plan(m, seed, aa_per_class)).out: r for seed in seeds for m in methods}
+    for r in planned.values():
         for n in r.needs: check(n in planned or (n/'result.json').exists(),
                                 f"{r.name} needs the run {n} (its teacher or hot start), which is neither finished "
                                 "nor in this sweep: add its method and seed")
-    return sorted(runs, key=lambda r: (r.seed, len(r.needs) > 0))   # seed by seed; in a seed, students after the others
+    while True:      # a run that trains or rebuilds needs its teachers' weights, which git does not keep: rebuild them
+        needed = {n for r in list(planned.values()) if r.result() is None or r.needs_rebuild() for n in r.needs}
+        missing = [n for n in needed if n not in planned and not (n/'checkpoint.pt').exists()]
+        for n in missing: planned[n] = plan(n.parent.name, int(n.name.removeprefix('seed')), None)
+        if not missing and all(planned[n].keep_weights for n in needed if n in planned): break
+        for n in needed & planned.keys(): planned[n].keep_weights = True
+    # seed by seed; in a seed, students after the others
+    return sorted(planned.values(), key=lambda r: (r.seed, len(r.needs) > 0))
 
 # %% ../nbs/api/45_sweep.ipynb #d358afeb
 CLI = [sys.executable, '-c', 'import sys; from fairness_at.cli import main; sys.exit(main())']
@@ -201,7 +215,8 @@ def run_sweep(runs:list, executor=None, jobs:int=1, threads:int|None=None, poll:
                     todo.remove(r)
                     outcome[str(r.out)] = dict(status='skipped', seconds=0, message='its teacher failed')
                     log(f"skip  {r.name} seed {r.seed}: its teacher failed")
-                elif len(running) < slots and all((x/'result.json').exists() for x in r.needs):
+                elif len(running) < slots and all((x/'result.json').exists() and (x/'checkpoint.pt').exists()
+                                                   for x in r.needs):     # finished, weights at hand
                     todo.remove(r); running[str(r.out)] = (r, ex.submit(execute_run, r, threads))
                     log(f"start {r.name} seed {r.seed} → {r.out}")
             check(running or not todo, "the remaining runs wait for teachers that are not being trained")

@@ -4,8 +4,8 @@
 
 # %% ../nbs/api/32_train.ipynb #e1c134a2
 from __future__ import annotations
-import time, json, contextlib
-from dataclasses import asdict
+import os, time, json, shutil, contextlib
+from dataclasses import asdict, replace
 from pathlib import Path
 import torch
 from fastcore.basics import store_attr
@@ -14,14 +14,14 @@ from .data import load_data, Batches, Data
 from .models import make_model, uses_channels_last
 from .precision import Precision, make_precision
 from .methods import METHODS
-from .config import validate_config
+from .config import validate_config, config_from_dict
 from .checkpoint import load_checkpoint, load_weights
 from .callbacks import default_callbacks
 from .evaluate import evaluate
 from .distributed import setup_distributed, wrap_model
 
 # %% auto #0
-__all__ = ['train_step', 'Trainer', 'make_trainer', 'finish', 'train', 'check_resumable']
+__all__ = ['TIMINGS', 'train_step', 'Trainer', 'make_trainer', 'finish', 'train', 'log_rows', 'check_resumable', 'rebuild']
 
 # %% ../nbs/api/32_train.ipynb #275ca399
 def train_step(model, opt, method, x, y, idx, epoch:int, generator=None, confusion=None,
@@ -167,6 +167,13 @@ def train(cfg, out=None, resume:bool=False, data:Data|None=None, progress:bool=T
         return finish(t, meta, progress) if d.main else None   # rank 0 alone evaluates and writes the result
 
 # %% ../nbs/api/32_train.ipynb #1df6a346
+TIMINGS = ('seconds', 'images_per_s')                 # the fields of a log line that differ between identical runs
+
+def log_rows(run_dir) -> list:
+    "The per-epoch log of run `run_dir` without its timings: what two runs of one configuration must share."
+    return [{k: v for k, v in json.loads(l).items() if k not in TIMINGS}
+            for l in (Path(run_dir)/'log.jsonl').read_text().splitlines() if l.strip()]
+
 class _Stop(Exception): pass
 
 def check_resumable(cfg, out, kill_at:tuple=(2, 1)) -> dict:
@@ -177,11 +184,54 @@ def check_resumable(cfg, out, kill_at:tuple=(2, 1)) -> dict:
     full = train(cfg, out/'full', progress=False)
     with contextlib.suppress(_Stop): train(cfg, out/'killed', progress=False, on_batch=stop)
     resumed = train(cfg, out/'killed', resume=True, progress=False)
-    log = lambda d: [{k: v for k, v in json.loads(l).items() if k not in ('seconds', 'images_per_s')}
-                     for l in (d/'log.jsonl').read_text().splitlines()]
     for what, a, b in [('metrics', resumed['metrics'], full['metrics']),
                        ('method state', resumed['method'], full['method']),
-                       ('per-epoch log', log(out/'killed'), log(out/'full'))]:
+                       ('per-epoch log', log_rows(out/'killed'), log_rows(out/'full'))]:
         assert a == b, f"{cfg.method}: the resumed run's {what} differs from the uninterrupted run's"
     json.dumps(full['method']); json.dumps(full['metrics'])      # plain data
     return full
+
+# %% ../nbs/api/32_train.ipynb #da8f0662
+def _first_difference(recorded:dict, rebuilt:dict, attacks) -> str|None:
+    "Where the rebuilt run first differs from the record: an epoch's log field or an attack's metrics, else `None`."
+    a, b = recorded['log'], rebuilt['log']
+    if len(a) != len(b): return f"the record has {len(a)} epochs, the rebuild {len(b)}"
+    for ra, rb in zip(a, b):
+        for k in sorted(set(ra) | set(rb)):
+            if ra.get(k) != rb.get(k):
+                return f"epoch {ra.get('epoch')} {k}: recorded {ra.get(k)}, rebuilt {rb.get(k)}"
+    for at in attacks:
+        ma, mb = recorded['metrics'][at], rebuilt['metrics'][at]
+        if ma != mb: return f"{at} accuracy: recorded {ma['acc']}, rebuilt {mb['acc']}" + \
+                            (' (the same average, other images)' if ma['acc'] == mb['acc'] else '')
+    return None
+
+def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=True) -> Path:
+    "Train the recorded run `run_dir` again; install its missing `checkpoint.pt` only if the rerun equals the record."
+    run_dir = Path(run_dir)
+    check(run_dir.is_dir(), f"run directory {run_dir} does not exist")
+    check(all((run_dir/f).is_file() for f in ('config.json', 'log.jsonl', 'result.json')),
+          f"{run_dir} holds no finished run (config.json, log.jsonl and result.json); train it instead")
+    check(not (run_dir/'checkpoint.pt').exists(), f"{run_dir} already holds its weights (checkpoint.pt)")
+    rec = load_json(run_dir/'result.json')
+    check(isinstance(rec, dict) and isinstance(rec.get('metrics'), dict), f"{run_dir/'result.json'} is not a run result")
+    prov, work = rec.get('provenance') or {}, run_dir/'rebuild'
+    cfg = config_from_dict(load_json(run_dir/'config.json'))
+    cfg = replace(cfg, device=device or prov.get('device') or cfg.device, threads=cfg.threads if threads is None
+                  else threads)
+    with run_lock(run_dir):                          # no evaluation writes the run meanwhile
+        again = train(cfg, work, resume=(work/'checkpoint.pt').exists(), progress=progress)
+        # the record's metrics that this evaluation re-created (a later `eval` may have replaced one with another n)
+        same = [a for a in cfg.eval_attacks if a in rec['metrics'] and
+                all(rec['metrics'][a].get(k) == again['metrics'][a].get(k) for k in ('n', 'subset'))]
+        diff = _first_difference(dict(log=log_rows(run_dir), metrics=rec['metrics']),
+                                 dict(log=log_rows(work), metrics=again['metrics']), same)
+        check(diff is None, f"the rebuilt run differs from the record ({diff}), so its weights would not be the "
+                            f"recorded model's: nothing was written to {run_dir} (the rerun is in {work}); a run "
+                            f"rebuilds exactly on the device and PyTorch it was recorded with "
+                            f"({prov.get('device', '?')}, torch {prov.get('torch', '?')})")
+        os.replace(work/'checkpoint.pt', run_dir/'checkpoint.pt')
+        shutil.rmtree(work)
+    if progress: print(f"{run_dir}: weights rebuilt (its {len(log_rows(run_dir))} epochs and {', '.join(same)} "
+                       "equal to the record)")
+    return run_dir/'checkpoint.pt'
