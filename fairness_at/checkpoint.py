@@ -33,7 +33,7 @@ CKPT_FORMAT = 'fairness_at.checkpoint/1'
 def load_checkpoint(path, model_name:str|None=None, num_classes:int|None=None) -> dict:
     "Read and check a checkpoint written by `train`; one-line errors for missing, unsafe, corrupt or mismatched files."
     path = Path(path)
-    check(path.exists(), f"no checkpoint at {path}")
+    check(path.exists(), f"no checkpoint at {path}: that run has not finished an epoch; train it or name another")
     ck = safe_load(path)
     check(isinstance(ck, dict) and ck.get('format') == CKPT_FORMAT, f"{path} is not a fairness_at checkpoint")
     if model_name is not None:

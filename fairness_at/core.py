@@ -137,7 +137,7 @@ def run_lock(folder):
             try: pid, host = lock.read_text().split(maxsplit=1); pid = int(pid)
             except (OSError, ValueError): pid, host = -1, socket.gethostname()     # unreadable: treat as stale
             check(host != socket.gethostname() or not _alive(pid) or pid == os.getpid(),
-                  f"another process (PID {pid}) is writing to {folder}; wait for it to finish or choose another --out")
+                  f"another process (PID {pid}) is writing to {folder}; wait for it to finish or use another folder")
             check(host == socket.gethostname(), f"{folder} is locked by PID {pid} on {host}; if that process is gone, "
                                                 f"delete {lock}")
             with contextlib.suppress(FileNotFoundError): lock.unlink()
@@ -182,5 +182,6 @@ def run_metadata(device=None) -> dict:
                 torchvision=package_version('torchvision'), pyautoattack=package_version('pyautoattack'),
                 numpy=np.__version__, python=platform.python_version(), platform=platform.platform(), device=str(dev),
                 device_name=device_name(dev), threads=torch.get_num_threads(), cpu_count=os.cpu_count(),
+                cpu_capability=torch.backends.cpu.get_cpu_capability(),
                 host=socket.gethostname(), git=git_commit(Path(str(files('fairness_at')))),
                 started=time.strftime('%Y-%m-%dT%H:%M:%S%z'))

@@ -27,7 +27,8 @@ def find_results(paths) -> list:
     found = []
     for p in map(Path, paths):
         check(p.exists(), f"{p} does not exist")
-        found += [p] if p.is_file() else sorted(p.rglob('result.json'))
+        found += [p] if p.is_file() else [f for f in sorted(p.rglob('result.json'))      # not in hidden folders
+                                          if not any(s.startswith('.') for s in f.relative_to(p).parts)]
     check(found, f"no result.json found under {', '.join(map(str, paths))}")
     return found
 

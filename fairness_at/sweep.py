@@ -116,7 +116,7 @@ class SweepRun:
             resume = (self.out/'checkpoint.pt').exists()
             cmds.append(['train', '--out', str(self.out), '--quiet', '--resume', *t] if resume else
                         ['train', *self.train_args, '--out', str(self.out), '--quiet', *t])
-        elif self.needs_rebuild(): cmds.append(['rebuild', '--run', str(self.out), '--quiet', *t])
+        elif self.needs_rebuild(): cmds.append(['rebuild', '--run', str(self.out), '--quiet'])   # threads as recorded
         if self.aa_per_class is not None and not (self.result() or {}).get('metrics', {}).get('aa'):
             cmds.append(['eval', '--run', str(self.out), '--attacks', 'aa', '--per-class', str(self.aa_per_class), *t])
         return cmds
@@ -142,14 +142,16 @@ def plan_sweep(preset:str, methods, seeds, root='results', aa_per_class:int|None
                         ['--preset', row_preset, '--seed', str(seed), *_flags(spec), *train_args],
                         needs, aa, dict(spec, seed=int(seed), preset=row_preset))
     planned = {(r := plan(m, seed, aa_per_class)).out: r for seed in seeds for m in methods}
-    for r in planned.values():
-        for n in r.needs: check(n in planned or (n/'result.json').exists(),
-                                f"{r.name} needs the run {n} (its teacher or hot start), which is neither finished "
-                                "nor in this sweep: add its method and seed")
     while True:      # a run that trains or rebuilds needs its teachers' weights, which git does not keep: rebuild them
+        for r in list(planned.values()):
+            for n in r.needs: check(n in planned or (n/'result.json').exists(),
+                                    f"{r.name} needs the run {n} (its teacher or hot start), which is neither finished "
+                                    "nor in this sweep: add its method and seed")
         needed = {n for r in list(planned.values()) if r.result() is None or r.needs_rebuild() for n in r.needs}
         missing = [n for n in needed if n not in planned and not (n/'checkpoint.pt').exists()]
-        for n in missing: planned[n] = plan(n.parent.name, int(n.name.removeprefix('seed')), None)
+        for n in missing:
+            planned[n] = plan(n.parent.name, int(n.name.removeprefix('seed')), None)
+            check(planned[n].out == n, f"{n} is not a run of {preset}: rebuild it first (fairness-at rebuild --run {n})")
         if not missing and all(planned[n].keep_weights for n in needed if n in planned): break
         for n in needed & planned.keys(): planned[n].keep_weights = True
     # seed by seed; in a seed, students after the others

@@ -21,7 +21,8 @@ from .evaluate import evaluate
 from .distributed import setup_distributed, wrap_model
 
 # %% auto #0
-__all__ = ['TIMINGS', 'train_step', 'Trainer', 'make_trainer', 'finish', 'train', 'log_rows', 'check_resumable', 'rebuild']
+__all__ = ['TIMINGS', 'train_step', 'Trainer', 'make_trainer', 'finish', 'train', 'without_timings', 'log_rows',
+           'check_resumable', 'rebuild_config', 'rebuild']
 
 # %% ../nbs/api/32_train.ipynb #275ca399
 def train_step(model, opt, method, x, y, idx, epoch:int, generator=None, confusion=None,
@@ -129,6 +130,9 @@ def finish(t:Trainer, meta:dict, progress:bool=True) -> dict:
 # %% ../nbs/api/32_train.ipynb #d9411f99
 def _check_out(out:Path, resume:bool):
     check(not out.exists() or out.is_dir(), f"--out {out} is a file; choose a directory")
+    check((out/'checkpoint.pt').exists() or not (out/'result.json').exists(),
+          f"{out} holds a recorded run without its weights (checkpoint.pt); rebuild them with "
+          f"`fairness-at rebuild --run {out}`, or choose another --out")
     if resume:
         check((out/'checkpoint.pt').exists(),
               f"--resume given but {out} holds no checkpoint.pt; nothing to resume — drop --resume to start the run")
@@ -169,10 +173,13 @@ def train(cfg, out=None, resume:bool=False, data:Data|None=None, progress:bool=T
 # %% ../nbs/api/32_train.ipynb #1df6a346
 TIMINGS = ('seconds', 'images_per_s')                 # the fields of a log line that differ between identical runs
 
+def without_timings(log:list) -> list:
+    "Per-epoch log entries without their timings: what two runs of one configuration must share."
+    return [{k: v for k, v in e.items() if k not in TIMINGS} for e in log]
+
 def log_rows(run_dir) -> list:
-    "The per-epoch log of run `run_dir` without its timings: what two runs of one configuration must share."
-    return [{k: v for k, v in json.loads(l).items() if k not in TIMINGS}
-            for l in (Path(run_dir)/'log.jsonl').read_text().splitlines() if l.strip()]
+    "The per-epoch log of run `run_dir` (its `log.jsonl`) without timings."
+    return without_timings(json.loads(l) for l in (Path(run_dir)/'log.jsonl').read_text().splitlines() if l.strip())
 
 class _Stop(Exception): pass
 
@@ -192,19 +199,40 @@ def check_resumable(cfg, out, kill_at:tuple=(2, 1)) -> dict:
     return full
 
 # %% ../nbs/api/32_train.ipynb #da8f0662
+def _differs(a, b) -> str:
+    return f"recorded {a}, rebuilt {b}" if isinstance(a, (int, float, str, type(None))) else "differs"
+
 def _first_difference(recorded:dict, rebuilt:dict, attacks) -> str|None:
-    "Where the rebuilt run first differs from the record: an epoch's log field or an attack's metrics, else `None`."
+    "Where the rebuilt run first differs from the record (log, method state, final model, metrics of `attacks`)."
     a, b = recorded['log'], rebuilt['log']
     if len(a) != len(b): return f"the record has {len(a)} epochs, the rebuild {len(b)}"
     for ra, rb in zip(a, b):
         for k in sorted(set(ra) | set(rb)):
-            if ra.get(k) != rb.get(k):
-                return f"epoch {ra.get('epoch')} {k}: recorded {ra.get(k)}, rebuilt {rb.get(k)}"
-    for at in attacks:
+            if ra.get(k) != rb.get(k): return f"epoch {ra.get('epoch')} {k}: {_differs(ra.get(k), rb.get(k))}"
+    for k in ('method', 'final_model'):
+        if k in recorded and recorded[k] != rebuilt.get(k): return f"{k}: {_differs(recorded.get(k), rebuilt.get(k))}"
+    for at in attacks:                      # the keys the record has (older records lack `correct` and `subset`)
         ma, mb = recorded['metrics'][at], rebuilt['metrics'][at]
-        if ma != mb: return f"{at} accuracy: recorded {ma['acc']}, rebuilt {mb['acc']}" + \
-                            (' (the same average, other images)' if ma['acc'] == mb['acc'] else '')
+        for k in ma:
+            if ma[k] != mb.get(k): return f"{at} {k}: {_differs(ma[k], mb.get(k))}"
     return None
+
+def _environment(prov:dict, cfg) -> dict:
+    "What a run's numerics depend on beyond its configuration, recorded (`prov`) and here (`cfg`'s device, threads)."
+    dev = torch.device(get_device(cfg.device))
+    now = dict(device=dev.type, threads=cfg.threads or torch.get_num_threads(), torch=torch.__version__,
+               cpu_capability=torch.backends.cpu.get_cpu_capability())
+    was = dict(device=str(prov.get('device', '?')).split(':')[0], threads=prov.get('threads'), torch=prov.get('torch'),
+               cpu_capability=prov.get('cpu_capability'))
+    return {k: (was[k], now[k]) for k in now if was[k] is not None and was[k] != now[k]}
+
+def rebuild_config(run_dir, device:str|None=None, threads:int|None=None):
+    "The configuration a rebuild of `run_dir` trains: the recorded one, on the device and threads it was recorded with."
+    run_dir = Path(run_dir)
+    prov = (load_json(run_dir/'result.json') or {}).get('provenance') or {}
+    cfg = config_from_dict(load_json(run_dir/'config.json'))
+    return replace(cfg, device=device or prov.get('device') or cfg.device,
+                   threads=threads if threads is not None else prov.get('threads') or cfg.threads)
 
 def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=True) -> Path:
     "Train the recorded run `run_dir` again; install its missing `checkpoint.pt` only if the rerun equals the record."
@@ -212,26 +240,35 @@ def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=
     check(run_dir.is_dir(), f"run directory {run_dir} does not exist")
     check(all((run_dir/f).is_file() for f in ('config.json', 'log.jsonl', 'result.json')),
           f"{run_dir} holds no finished run (config.json, log.jsonl and result.json); train it instead")
-    check(not (run_dir/'checkpoint.pt').exists(), f"{run_dir} already holds its weights (checkpoint.pt)")
-    rec = load_json(run_dir/'result.json')
-    check(isinstance(rec, dict) and isinstance(rec.get('metrics'), dict), f"{run_dir/'result.json'} is not a run result")
-    prov, work = rec.get('provenance') or {}, run_dir/'rebuild'
-    cfg = config_from_dict(load_json(run_dir/'config.json'))
-    cfg = replace(cfg, device=device or prov.get('device') or cfg.device, threads=cfg.threads if threads is None
-                  else threads)
-    with run_lock(run_dir):                          # no evaluation writes the run meanwhile
-        again = train(cfg, work, resume=(work/'checkpoint.pt').exists(), progress=progress)
-        # the record's metrics that this evaluation re-created (a later `eval` may have replaced one with another n)
-        same = [a for a in cfg.eval_attacks if a in rec['metrics'] and
-                all(rec['metrics'][a].get(k) == again['metrics'][a].get(k) for k in ('n', 'subset'))]
-        diff = _first_difference(dict(log=log_rows(run_dir), metrics=rec['metrics']),
-                                 dict(log=log_rows(work), metrics=again['metrics']), same)
-        check(diff is None, f"the rebuilt run differs from the record ({diff}), so its weights would not be the "
-                            f"recorded model's: nothing was written to {run_dir} (the rerun is in {work}); a run "
-                            f"rebuilds exactly on the device and PyTorch it was recorded with "
-                            f"({prov.get('device', '?')}, torch {prov.get('torch', '?')})")
+    work = run_dir/'.rebuild'                        # hidden: reports and summaries do not count it as a run
+    with run_lock(run_dir):                          # no evaluation or other rebuild writes the run meanwhile
+        if (run_dir/'checkpoint.pt').exists():
+            if work.exists(): shutil.rmtree(work)    # left by a rebuild killed after it installed the weights
+            raise FairnessATError(f"{run_dir} already holds its weights (checkpoint.pt)")
+        rec = load_json(run_dir/'result.json')
+        check(isinstance(rec, dict) and isinstance(rec.get('metrics'), dict),
+              f"{run_dir/'result.json'} is not a run result")
+        cfg, prov = rebuild_config(run_dir, device, threads), rec.get('provenance') or {}
+        env = _environment(prov, cfg)
+        if progress and env: print(f"{run_dir} was recorded with other " + ', '.join(f"{k} ({a}, here {b})" for k, (a, b)
+                                   in env.items()) + "; the rerun may differ", flush=True)
+        if (work/'config.json').exists() and \
+                [load_json(work/'config.json').get(k) for k in ('device', 'threads')] != [cfg.device, cfg.threads]:
+            shutil.rmtree(work)                      # a rerun asked for on another device or thread count: anew
+        train(cfg, work, resume=(work/'checkpoint.pt').exists(), progress=progress)
+        again = load_json(work/'result.json')        # as JSON holds it, like the record
+        # the metrics this evaluation re-created: not re-run since by `fairness-at eval`, on the same test images
+        later = {a for e in rec.get('evaluations') or [] for a in e.get('attacks') or []}
+        same = [a for a in cfg.eval_attacks if a in rec['metrics'] and a not in later
+                and rec['metrics'][a].get('n') == again['metrics'][a].get('n')
+                and rec['metrics'][a].get('subset', again['metrics'][a].get('subset')) == again['metrics'][a].get('subset')]
+        diff = _first_difference(dict(rec, log=log_rows(run_dir)), dict(again, log=log_rows(work)), same)
+        check(diff is None, f"the rebuilt run differs from the record ({diff}), so its weights are not the recorded "
+                            f"model's: {run_dir/'checkpoint.pt'} was not written; the rerun is kept in {work} (delete "
+                            "it to train again)" + ('; recorded with other ' + ', '.join(
+                                f"{k} ({a}, here {b})" for k, (a, b) in env.items()) if env else ''))
         os.replace(work/'checkpoint.pt', run_dir/'checkpoint.pt')
         shutil.rmtree(work)
-    if progress: print(f"{run_dir}: weights rebuilt (its {len(log_rows(run_dir))} epochs and {', '.join(same)} "
-                       "equal to the record)")
+    if progress: print(f"{run_dir}: weights rebuilt, its {len(log_rows(run_dir))} epochs"
+                       + (f" and {', '.join(same)}" if same else '') + " equal to the record")
     return run_dir/'checkpoint.pt'

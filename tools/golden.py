@@ -27,22 +27,17 @@ RUNS = {                                   # name → settings on top of BASE ('
     'bat':      dict(method='bat'),
     'faal':     dict(method='faal', hot_start='pgd_at', epochs=2, lr=0.01, schedule='piecewise', lr_milestones=[2]),
 }
-VOLATILE = {'seconds', 'images_per_s'}    # per-epoch timings
-
-def _strip(log): return [{k: v for k, v in e.items() if k not in VOLATILE} for e in log]
-
 def golden(tmp) -> dict:
     "Train every golden run into `tmp`; their logs, metrics and method summaries without timings."
     import torch
     from fairness_at.config import make_config
-    from fairness_at.train import train
+    from fairness_at.train import train, log_rows
     out = {}
     for name, spec in RUNS.items():
         spec = {k: (str(Path(tmp)/v) if k in ('teacher', 'hot_start') else v) for k, v in spec.items()}
         res = train(make_config(**{**BASE, **spec}), Path(tmp)/name, progress=False)
-        log = [json.loads(l) for l in (Path(tmp)/name/'log.jsonl').read_text().splitlines()]
         summary = json.loads(json.dumps(res['method'], default=str).replace(str(tmp), '<tmp>'))
-        out[name] = dict(log=_strip(log), metrics=res['metrics'], method=summary, final_model=res['final_model'])
+        out[name] = dict(log=log_rows(Path(tmp)/name), metrics=res['metrics'], method=summary, final_model=res['final_model'])
     return out
 
 if __name__ == '__main__':
