@@ -222,8 +222,8 @@ def _environment(prov:dict, cfg) -> dict:
     dev = torch.device(get_device(cfg.device))
     now = dict(device=dev.type, threads=cfg.threads or torch.get_num_threads(), torch=torch.__version__,
                cpu_capability=torch.backends.cpu.get_cpu_capability())
-    was = dict(device=str(prov.get('device', '?')).split(':')[0], threads=prov.get('threads'), torch=prov.get('torch'),
-               cpu_capability=prov.get('cpu_capability'))
+    was = dict(device=prov.get('device') and str(prov['device']).split(':')[0], threads=prov.get('threads'),
+               torch=prov.get('torch'), cpu_capability=prov.get('cpu_capability'))
     return {k: (was[k], now[k]) for k in now if was[k] is not None and was[k] != now[k]}
 
 def rebuild_config(run_dir, device:str|None=None, threads:int|None=None):
@@ -249,9 +249,8 @@ def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=
         check(isinstance(rec, dict) and isinstance(rec.get('metrics'), dict),
               f"{run_dir/'result.json'} is not a run result")
         cfg, prov = rebuild_config(run_dir, device, threads), rec.get('provenance') or {}
-        env = _environment(prov, cfg)
-        if progress and env: print(f"{run_dir} was recorded with other " + ', '.join(f"{k} ({a}, here {b})" for k, (a, b)
-                                   in env.items()) + "; the rerun may differ", flush=True)
+        env = ', '.join(f"{k} ({a}, here {b})" for k, (a, b) in _environment(prov, cfg).items())
+        if progress and env: print(f"{run_dir} was recorded with other {env}; the rerun may differ", flush=True)
         if (work/'config.json').exists() and \
                 [load_json(work/'config.json').get(k) for k in ('device', 'threads')] != [cfg.device, cfg.threads]:
             shutil.rmtree(work)                      # a rerun asked for on another device or thread count: anew
@@ -265,8 +264,7 @@ def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=
         diff = _first_difference(dict(rec, log=log_rows(run_dir)), dict(again, log=log_rows(work)), same)
         check(diff is None, f"the rebuilt run differs from the record ({diff}), so its weights are not the recorded "
                             f"model's: {run_dir/'checkpoint.pt'} was not written; the rerun is kept in {work} (delete "
-                            "it to train again)" + ('; recorded with other ' + ', '.join(
-                                f"{k} ({a}, here {b})" for k, (a, b) in env.items()) if env else ''))
+                            "it to train again)" + (f"; recorded with other {env}" if env else ''))
         os.replace(work/'checkpoint.pt', run_dir/'checkpoint.pt')
         shutil.rmtree(work)
     if progress: print(f"{run_dir}: weights rebuilt, its {len(log_rows(run_dir))} epochs"
