@@ -117,36 +117,44 @@ def load_json(path):
         raise FairnessATError(f"{path} is not valid JSON ({e}); delete or restore it")
 
 # %% ../nbs/api/00_core.ipynb #68fb8717
-def _alive(pid:int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
+def _lock_holder(fd:int) -> str:
+    "Who wrote the lock file open as `fd`: 'PID n on HOST', or '' if it holds no such line."
+    os.lseek(fd, 0, os.SEEK_SET)
+    try: pid, host = os.read(fd, 512).decode().split(maxsplit=1); return f"PID {int(pid)} on {host}"
+    except (ValueError, UnicodeDecodeError): return ''
 
 @contextlib.contextmanager
 def run_lock(folder):
-    "Hold `folder/.lock` while writing a run folder; refuse if a live process holds it, take over a stale lock."
+    "Hold an exclusive lock on `folder/.lock` while writing a run folder; refuse, naming the holder, if one is held."
+    import fcntl
     folder = Path(folder); lock, me = folder/'.lock', f"{os.getpid()} {socket.gethostname()}"
     try: folder.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _write_error(folder, e) or e
-    for _ in range(3):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666 & ~_UMASK)
-            os.write(fd, me.encode()); os.close(fd); break
-        except FileExistsError:
-            try: pid, host = lock.read_text().split(maxsplit=1); pid = int(pid)
-            except (OSError, ValueError): pid, host = -1, socket.gethostname()     # unreadable: treat as stale
-            check(host != socket.gethostname() or not _alive(pid) or pid == os.getpid(),
-                  f"another process (PID {pid}) is writing to {folder}; wait for it to finish or use another folder")
-            check(host == socket.gethostname(), f"{folder} is locked by PID {pid} on {host}; if that process is gone, "
-                                                f"delete {lock}")
-            with contextlib.suppress(FileNotFoundError): lock.unlink()
-            warnings.warn(f"{folder}: took over the stale lock of PID {pid} (its process is gone)")
+    while True:
+        try: fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666 & ~_UMASK)
         except OSError as e: raise _write_error(lock, e) or e
-    try: yield lock
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _lock_holder(fd); os.close(fd)
+            raise FairnessATError(f"another process{f' ({holder})' if holder else ''} is writing to {folder}; wait for "
+                                  f"it to finish or use another folder") from None
+        except OSError as e:                     # no flock on this file system (ENOLCK, EOPNOTSUPP, ENOSYS)
+            os.close(fd)
+            warnings.warn(f"{folder}: this file system cannot lock files ({os.strerror(e.errno)}); nothing stops a "
+                          f"second process from writing this run folder meanwhile")
+            yield lock; return
+        try: same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError: same = False
+        if same: break
+        os.close(fd)                             # its holder removed that file as it released it: lock the new one
+    try:
+        left = _lock_holder(fd)
+        if left: warnings.warn(f"{folder}: found the lock of {left}, whose process ended without releasing it")
+        os.ftruncate(fd, 0); os.lseek(fd, 0, os.SEEK_SET); os.write(fd, me.encode())
+        yield lock
     finally:
-        with contextlib.suppress(OSError):
-            if lock.read_text() == me: lock.unlink()
+        with contextlib.suppress(OSError): lock.unlink()     # still locked: no other process holds this file
+        os.close(fd)
 
 # %% ../nbs/api/00_core.ipynb #a4eb0e47
 def git_commit(path='.') -> str|None:

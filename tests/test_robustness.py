@@ -212,7 +212,7 @@ def test_no_received_file_runs_code(w, monkeypatch):
     assert not PWNED.exists()
 
 def test_one_writer_per_run_folder(tmp_path):
-    "A second process on a run folder that another process is writing is refused; a killed writer's lock is taken over."
+    "A second process on a run folder that another process is writing is refused; a killed writer's lock blocks nobody."
     args = ['fairness-at', 'train', '--dataset', 'synthetic', '--epochs', '12', '--batch-size', '16', '--steps', '5',
             '--threads', '1', '--quiet', '--out', str(tmp_path/'run')]
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -221,15 +221,42 @@ def test_one_writer_per_run_folder(tmp_path):
             if (tmp_path/'run'/'checkpoint.pt').exists(): break
             time.sleep(0.1)
         q = subprocess.run(['fairness-at', 'train', '--out', str(tmp_path/'run'), '--resume', '--quiet'], capture_output=True, text=True)
-        assert q.returncode == 2 and f'another process (PID {p.pid}) is writing to' in q.stderr, q.stderr
+        assert q.returncode == 2 and f'another process (PID {p.pid} on {os.uname().nodename}) is writing to' in q.stderr, q.stderr
         q = subprocess.run(['fairness-at', 'eval', '--run', str(tmp_path/'run'), '--attacks', 'clean'], capture_output=True, text=True)
         assert q.returncode == 2 and 'another process' in q.stderr, q.stderr
         assert p.poll() is None                                  # the first process was not disturbed
     finally: p.send_signal(signal.SIGKILL); p.wait()
-    assert (tmp_path/'run'/'.lock').exists()                     # killed: a stale lock, which the next process takes over
+    assert (tmp_path/'run'/'.lock').exists()                     # killed: its lock file is left, but no longer held
     q = subprocess.run(['fairness-at', 'eval', '--run', str(tmp_path/'run'), '--attacks', 'clean'], capture_output=True, text=True)
-    assert q.returncode == 0 and 'stale lock' in q.stderr, q.stderr[-2000:]
+    assert q.returncode == 0 and f'found the lock of PID {p.pid}' in q.stderr, q.stderr[-2000:]
     assert not (tmp_path/'run'/'.lock').exists()
+
+RACER = '''import os, sys, time, pathlib
+from fairness_at.core import run_lock, FairnessATError
+run, ready, go = sys.argv[1:]
+unlink = pathlib.Path.unlink                 # a slow file system: removing a file takes a while
+pathlib.Path.unlink = lambda self, *a, **k: (time.sleep(0.3), unlink(self, *a, **k))[1]
+open(ready, 'w').close()
+while not os.path.exists(go): time.sleep(0.0005)
+try:
+    with run_lock(run): time.sleep(2); print('held')
+except FairnessATError: print('refused')
+'''
+
+def test_one_holder_among_racers(tmp_path):
+    "Processes that find a killed writer's lock at the same moment: exactly one takes it, the others are refused."
+    run = tmp_path/'run'; run.mkdir()
+    for trial in range(3):
+        (run/'.lock').write_text(f"{2**22 + 7} {os.uname().nodename}")           # left by a writer that is gone
+        go = tmp_path/f'go{trial}'
+        ps = [subprocess.Popen([sys.executable, '-W', 'ignore', '-c', RACER, run, tmp_path/f'ready{trial}-{i}', go],
+                               stdout=subprocess.PIPE, text=True) for i in range(4)]
+        for _ in range(600):
+            if len(list(tmp_path.glob(f'ready{trial}-*'))) == 4: break
+            time.sleep(0.1)
+        go.touch()
+        outs = sorted(p.communicate(timeout=120)[0].strip() for p in ps)
+        assert outs == ['held', 'refused', 'refused', 'refused'], outs
 
 def test_resume_after_eval_keeps_everything(w, tmp_path):
     import shutil
