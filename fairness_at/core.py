@@ -133,15 +133,16 @@ def run_lock(folder):
     while True:
         try: fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o666 & ~_UMASK)
         except OSError as e: raise _write_error(lock, e) or e
-        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); unlockable = None
         except BlockingIOError:
             holder = _lock_holder(fd); os.close(fd)
             raise FairnessATError(f"another process{f' ({holder})' if holder else ''} is writing to {folder}; wait for "
                                   f"it to finish or use another folder") from None
-        except OSError as e:                     # no flock on this file system (ENOLCK, EOPNOTSUPP, ENOSYS)
+        except OSError as e: unlockable = e.errno   # no flock on this file system (ENOLCK, EOPNOTSUPP, ENOSYS)
+        if unlockable is not None:               # outside the except clause: the body's errors carry no flock context
             os.close(fd)
-            warnings.warn(f"{folder}: this file system cannot lock files ({os.strerror(e.errno)}); nothing stops a "
-                          f"second process from writing this run folder meanwhile")
+            warnings.warn(f"{folder}: this file system cannot lock files ({os.strerror(unlockable)}); nothing stops "
+                          f"a second process from writing this run folder meanwhile")
             yield lock; return
         try: same = os.stat(lock).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError: same = False
