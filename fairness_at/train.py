@@ -202,13 +202,17 @@ def check_resumable(cfg, out, kill_at:tuple=(2, 1)) -> dict:
 def _differs(a, b) -> str:
     return f"recorded {a}, rebuilt {b}" if isinstance(a, (int, float, str, type(None))) else "differs"
 
+def _log_difference(a:list, b:list) -> str|None:
+    "The first difference between two per-epoch logs, over the epochs both have."
+    for ra, rb in zip(a, b):
+        for k in sorted(set(ra) | set(rb)):
+            if ra.get(k) != rb.get(k): return f"epoch {ra.get('epoch')} {k}: {_differs(ra.get(k), rb.get(k))}"
+
 def _first_difference(recorded:dict, rebuilt:dict, attacks) -> str|None:
     "Where the rebuilt run first differs from the record (log, method state, final model, metrics of `attacks`)."
     a, b = recorded['log'], rebuilt['log']
     if len(a) != len(b): return f"the record has {len(a)} epochs, the rebuild {len(b)}"
-    for ra, rb in zip(a, b):
-        for k in sorted(set(ra) | set(rb)):
-            if ra.get(k) != rb.get(k): return f"epoch {ra.get('epoch')} {k}: {_differs(ra.get(k), rb.get(k))}"
+    if d := _log_difference(a, b): return d
     for k in ('method', 'final_model'):
         if k in recorded and recorded[k] != rebuilt.get(k): return f"{k}: {_differs(recorded.get(k), rebuilt.get(k))}"
     for at in attacks:                      # the keys the record has (older records lack `correct` and `subset`)
@@ -220,10 +224,10 @@ def _first_difference(recorded:dict, rebuilt:dict, attacks) -> str|None:
 def _environment(prov:dict, cfg) -> dict:
     "What a run's numerics depend on beyond its configuration, recorded (`prov`) and here (`cfg`'s device, threads)."
     dev = torch.device(get_device(cfg.device))
-    now = dict(device=dev.type, threads=cfg.threads or torch.get_num_threads(), torch=torch.__version__,
-               cpu_capability=torch.backends.cpu.get_cpu_capability())
-    was = dict(device=prov.get('device') and str(prov['device']).split(':')[0], threads=prov.get('threads'),
-               torch=prov.get('torch'), cpu_capability=prov.get('cpu_capability'))
+    now = dict(device=dev.type, device_name=device_name(dev), threads=cfg.threads or torch.get_num_threads(),
+               torch=torch.__version__, cpu_capability=torch.backends.cpu.get_cpu_capability())
+    was = dict(device=prov.get('device') and str(prov['device']).split(':')[0], device_name=prov.get('device_name'),
+               threads=prov.get('threads'), torch=prov.get('torch'), cpu_capability=prov.get('cpu_capability'))
     return {k: (was[k], now[k]) for k in now if was[k] is not None and was[k] != now[k]}
 
 def rebuild_config(run_dir, device:str|None=None, threads:int|None=None):
@@ -233,6 +237,8 @@ def rebuild_config(run_dir, device:str|None=None, threads:int|None=None):
     cfg = config_from_dict(load_json(run_dir/'config.json'))
     return replace(cfg, device=device or prov.get('device') or cfg.device,
                    threads=threads if threads is not None else prov.get('threads') or cfg.threads)
+
+class _Diverged(Exception): pass
 
 def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=True) -> Path:
     "Train the recorded run `run_dir` again; install its missing `checkpoint.pt` only if the rerun equals the record."
@@ -254,17 +260,24 @@ def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=
         if (work/'config.json').exists() and \
                 [load_json(work/'config.json').get(k) for k in ('device', 'threads')] != [cfg.device, cfg.threads]:
             shutil.rmtree(work)                      # a rerun asked for on another device or thread count: anew
-        train(cfg, work, resume=(work/'checkpoint.pt').exists(), progress=progress)
+        recorded_log = log_rows(run_dir)
+        def compare(epoch, i):                       # at each epoch's first step: the epochs before it, as written
+            if i == 0 and epoch > 1 and (d := _log_difference(recorded_log, log_rows(work))): raise _Diverged(d)
+        def refuse(diff, stopped=''):
+            return FairnessATError(f"the rebuilt run differs from the record ({diff}), so its weights are not the "
+                                   f"recorded model's: {run_dir/'checkpoint.pt'} was not written; the rerun{stopped} is "
+                                   f"kept in {work} (delete it to train again)" + (f"; recorded with other {env}" if env
+                                                                                   else ''))
+        try: train(cfg, work, resume=(work/'checkpoint.pt').exists(), progress=progress, on_batch=compare)
+        except _Diverged as e: raise refuse(e, ', stopped there,') from None
         again = load_json(work/'result.json')        # as JSON holds it, like the record
         # the metrics this evaluation re-created: not re-run since by `fairness-at eval`, on the same test images
         later = {a for e in rec.get('evaluations') or [] for a in e.get('attacks') or []}
         same = [a for a in cfg.eval_attacks if a in rec['metrics'] and a not in later
                 and rec['metrics'][a].get('n') == again['metrics'][a].get('n')
                 and rec['metrics'][a].get('subset', again['metrics'][a].get('subset')) == again['metrics'][a].get('subset')]
-        diff = _first_difference(dict(rec, log=log_rows(run_dir)), dict(again, log=log_rows(work)), same)
-        check(diff is None, f"the rebuilt run differs from the record ({diff}), so its weights are not the recorded "
-                            f"model's: {run_dir/'checkpoint.pt'} was not written; the rerun is kept in {work} (delete "
-                            "it to train again)" + (f"; recorded with other {env}" if env else ''))
+        diff = _first_difference(dict(rec, log=recorded_log), dict(again, log=log_rows(work)), same)
+        if diff: raise refuse(diff)
         os.replace(work/'checkpoint.pt', run_dir/'checkpoint.pt')
         shutil.rmtree(work)
     if progress: print(f"{run_dir}: weights rebuilt, its {len(log_rows(run_dir))} epochs"
