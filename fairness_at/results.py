@@ -201,12 +201,17 @@ def interval_frame(results:dict, attack:str, stats=('avg', 'worst'), order=None,
                    'seeds': len(runs), 'n_per_class': iv[stats[0]]['n_per_class']}
     return pd.DataFrame.from_dict(rows, orient='index')
 
-def plot_avg_worst(ax, frame:pd.DataFrame, label:str='robust'):
+def plot_avg_worst(ax, frame:pd.DataFrame, label:str='robust',
+                   order:list|None=None): # the methods whose place fixes each one's colour and marker (default: the rows)
     "Average against worst-class accuracy of each row of an `interval_frame`, with intervals, on matplotlib axes `ax`."
-    for i, (m, r) in enumerate(frame.iterrows()):                # 10 colours, then the next marker
+    from matplotlib import colormaps                            # matplotlib only where a figure is drawn
+    order = list(frame.index if order is None else order)       # one `order` for several panels: a method looks alike
+    for m, r in frame.iterrows():
+        check(m in order, f"{m} is not in the order of methods to plot: {', '.join(order)}")
+        i = order.index(m)                       # 10 colours, then their lighter shades with the next marker
         ax.errorbar(r.avg, r.worst, xerr=[[r.avg - r.avg_lo], [r.avg_hi - r.avg]],
                     yerr=[[r.worst - r.worst_lo], [r.worst_hi - r.worst]],
-                    fmt='os^D'[i // 10 % 4], color=f'C{i % 10}', capsize=3,
+                    fmt='os^D'[i // 10 % 4], color=colormaps['tab20'].colors[2 * (i % 10) + i // 10 % 2], capsize=3,
                     label=f"{m} ({int(r.seeds)} seed{'' if r.seeds == 1 else 's'})")
     ax.set(xlabel=f'{label} average accuracy (%)', ylabel=f'{label} worst-class accuracy (%)')
     return ax
