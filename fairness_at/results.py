@@ -202,7 +202,7 @@ def interval_frame(results:dict, attack:str, stats=('avg', 'worst'), order=None,
     return pd.DataFrame.from_dict(rows, orient='index')
 
 def plot_avg_worst(ax, frame:pd.DataFrame, label:str='robust',
-                   order:list|None=None): # the methods whose place fixes each one's colour and marker (default: the rows)
+                   order:list|None=None): # methods in the order that fixes their colours and markers (default: rows)
     "Average against worst-class accuracy of each row of an `interval_frame`, with intervals, on matplotlib axes `ax`."
     from matplotlib import colormaps                            # matplotlib only where a figure is drawn
     order = list(frame.index if order is None else order)       # one `order` for several panels: a method looks alike

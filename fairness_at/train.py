@@ -265,9 +265,9 @@ def rebuild(run_dir, device:str|None=None, threads:int|None=None, progress:bool=
             if i == 0 and epoch > 1 and (d := _log_difference(recorded_log, log_rows(work))): raise _Diverged(d)
         def refuse(diff, stopped=''):
             return FairnessATError(f"the rebuilt run differs from the record ({diff}), so its weights are not the "
-                                   f"recorded model's: {run_dir/'checkpoint.pt'} was not written; the rerun{stopped} is "
-                                   f"kept in {work} (delete it to train again)" + (f"; recorded with other {env}" if env
-                                                                                   else ''))
+                                   f"recorded model's: {run_dir/'checkpoint.pt'} was not written; the rerun{stopped} "
+                                   f"is kept in {work} (delete it to train again)"
+                                   + (f"; recorded with other {env}" if env else ''))
         try: train(cfg, work, resume=(work/'checkpoint.pt').exists(), progress=progress, on_batch=compare)
         except _Diverged as e: raise refuse(e, ', stopped there,') from None
         again = load_json(work/'result.json')        # as JSON holds it, like the record
