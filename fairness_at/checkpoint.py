@@ -4,14 +4,14 @@
 
 # %% ../nbs/api/22_checkpoint.ipynb #42914a4d
 from __future__ import annotations
-import pickle
+import pickle, hashlib
 from pathlib import Path
 import torch, torch.nn as nn
 from .core import *
 from .models import make_model
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'safe_load', 'load_checkpoint', 'model_for', 'load_run_model', 'load_weights']
+__all__ = ['CKPT_FORMAT', 'safe_load', 'weights_digest', 'load_checkpoint', 'model_for', 'load_run_model', 'load_weights']
 
 # %% ../nbs/api/22_checkpoint.ipynb #0b4eb6ff
 def safe_load(path, what:str='checkpoint'):
@@ -26,6 +26,15 @@ def safe_load(path, what:str='checkpoint'):
     except Exception as e:
         raise FairnessATError(f"{what} {path} is corrupt, truncated or not a torch file ({type(e).__name__}); "
                               "restore or re-create it")
+
+# %% ../nbs/api/22_checkpoint.ipynb #ce4a4412
+def weights_digest(state:dict) -> str:
+    "SHA-256 of a `state_dict`: each entry's name, dtype, shape and bytes in name order, on any device or memory layout."
+    h = hashlib.sha256()
+    for k in sorted(state):
+        t = state[k].detach().to('cpu').contiguous().reshape(-1)
+        h.update(f"{k}|{t.dtype}|{tuple(state[k].shape)}|".encode()); h.update(t.view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
 
 # %% ../nbs/api/22_checkpoint.ipynb #93675bf7
 CKPT_FORMAT = 'fairness_at.checkpoint/1'
@@ -67,6 +76,12 @@ def load_run_model(run_dir, device='cpu'):
           f"rebuild them: fairness-at rebuild --run {run_dir}")
     ck = load_checkpoint(run_dir/'checkpoint.pt', cfg['model'])
     state = ck['average'] if cfg.get('average') and ck.get('average') is not None else ck['model_state']   # as `train`
+    rec = load_json(run_dir/'result.json') if (run_dir/'result.json').exists() else None
+    want = rec.get('weights_sha256') if isinstance(rec, dict) else None
+    if want is not None and (got := weights_digest(state)) != want:
+        raise FairnessATError(f"{run_dir/'checkpoint.pt'} does not hold the weights {run_dir/'result.json'} reports on "
+                              f"(SHA-256 {got[:12]}…, recorded {want[:12]}…): restore the run's own checkpoint.pt, or "
+                              f"move it away and rebuild it (fairness-at rebuild --run {run_dir})")
     model = _load_state(model_for(ck['model_name'], ck['num_classes'], state), state, run_dir/'checkpoint.pt')
     return model.to(device).eval(), cfg
 

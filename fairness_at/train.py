@@ -15,7 +15,7 @@ from .models import make_model, uses_channels_last
 from .precision import Precision, make_precision
 from .methods import METHODS
 from .config import validate_config, config_from_dict
-from .checkpoint import load_checkpoint, load_weights
+from .checkpoint import load_checkpoint, load_weights, weights_digest
 from .callbacks import default_callbacks
 from .evaluate import evaluate
 from .distributed import setup_distributed, wrap_model
@@ -120,7 +120,7 @@ def finish(t:Trainer, meta:dict, progress:bool=True) -> dict:
         metrics = evaluate(net, data.x_test, data.y_test, data.classes, cfg.eval_attacks, cfg.eps, cfg.test_per_class,
                            seed=cfg.seed, aa_attacks=cfg.aa_attacks, progress=progress, timings=timings)
     result = dict(config=asdict(cfg), classes=data.classes, metrics=metrics, method=t.method.summary(),
-                  final_model=final, data_source=data.source,
+                  final_model=final, weights_sha256=weights_digest(net.state_dict()), data_source=data.source,
                   provenance=dict(meta, precision=t.precision.name, train_seconds=round(t.train_seconds, 2),
                                   eval_seconds=round(time.time() - t0, 2), attack_seconds=timings,
                                   epochs_run_this_process=cfg.epochs - t.start + 1))
@@ -209,11 +209,11 @@ def _log_difference(a:list, b:list) -> str|None:
             if ra.get(k) != rb.get(k): return f"epoch {ra.get('epoch')} {k}: {_differs(ra.get(k), rb.get(k))}"
 
 def _first_difference(recorded:dict, rebuilt:dict, attacks) -> str|None:
-    "Where the rebuilt run first differs from the record (log, method state, final model, metrics of `attacks`)."
+    "Where the rebuilt run first differs from the record (log, method state, final model, weights, `attacks`' metrics)."
     a, b = recorded['log'], rebuilt['log']
     if len(a) != len(b): return f"the record has {len(a)} epochs, the rebuild {len(b)}"
     if d := _log_difference(a, b): return d
-    for k in ('method', 'final_model'):
+    for k in ('method', 'final_model', 'weights_sha256'):    # the digest: where the record has one
         if k in recorded and recorded[k] != rebuilt.get(k): return f"{k}: {_differs(recorded.get(k), rebuilt.get(k))}"
     for at in attacks:                      # the keys the record has (older records lack `correct` and `subset`)
         ma, mb = recorded['metrics'][at], rebuilt['metrics'][at]
