@@ -15,7 +15,8 @@ from .methods import METHODS
 __all__ = ['SUMMARY_COLUMNS', 'RUN_COLUMNS', 'STATS', 'CLAIMS', 'find_results', 'summary_row', 'summary_frame', 'load_results',
            'run_frame', 'seed_stats', 'pm_table', 'attack_n', 'sized_table', 'add_rho', 'class_frame', 'history_frame',
            'class_counts', 'wilson', 'class_table', 'worst_class_interval', 'seed_interval', 'interval_frame',
-           'plot_avg_worst', 'paired_difference', 'verdict', 'verdicts', 'write_verdicts', 'verdict_table']
+           'plot_avg_worst', 'paired_difference', 'verdict', 'claimed_side', 'verdicts', 'write_verdicts',
+           'verdict_table']
 
 # %% ../nbs/api/46_results.ipynb #961e3bb1
 SUMMARY_COLUMNS = ['method', 'seed', 'clean_acc', 'clean_worst', 'pgd_acc', 'pgd_worst', 'nsd_pgd', 'aa_acc',
@@ -261,18 +262,27 @@ CLAIMS = [   # (method, baseline, attack, statistic, direction +1/−1 or None, 
     ('fat', 'pgd_at', 'clean', 'avg', 1, None, 'FAT raises clean accuracy over PGD-AT'),
 ]
 
-def verdicts(folder, claims=CLAIMS, B:int=2000, min_seeds:int=2) -> pd.DataFrame:
+def claimed_side(direction:int|None, margin:float|None) -> str:
+    "What a claim says of the difference method − baseline: '> 0', '< 0', or '> -margin' for a cost within `margin`."
+    return f"> -{margin:g}" if margin is not None else '< 0' if (direction or 1) < 0 else '> 0'
+
+def verdicts(folder, claims=CLAIMS, B:int=2000, min_seeds:int=2,
+             unjudged:bool=False, # also list the claims with fewer common seeds, verdict 'not judged', no interval
+            ) -> pd.DataFrame:
     "Every claim whose rows have ≥ `min_seeds` common seeds with the attack recorded: estimate, interval, verdict."
     res, rows = load_results(folder), []
     for m, b, attack, stat, direction, margin, text in claims:
         a_runs, b_runs = ([r for r in res.get(k, []) if attack in r['metrics']] for k in (m, b))
-        if len({r['config']['seed'] for r in a_runs} & {r['config']['seed'] for r in b_runs}) < min_seeds: continue
+        row = dict(claim=text, method=m, baseline=b, attack=attack, statistic=stat,
+                   claimed=claimed_side(direction, margin))
+        common = len({r['config']['seed'] for r in a_runs} & {r['config']['seed'] for r in b_runs})
+        if common < min_seeds:
+            if unjudged: rows.append(dict(row, seeds=common, verdict='not judged'))
+            continue
         d = paired_difference(a_runs, b_runs, attack, stat, B)
-        rows.append(dict(claim=text, method=m, baseline=b, attack=attack, statistic=stat, **d,
-                         verdict=verdict(d['lower'], d['upper'], direction or 1, margin)))
-    return pd.DataFrame(rows, columns=['claim', 'method', 'baseline', 'attack', 'statistic', 'estimate', 'lower',
-                                       'upper',
-                                       'seeds', 'n_per_class', 'verdict'])
+        rows.append(dict(row, **d, verdict=verdict(d['lower'], d['upper'], direction or 1, margin)))
+    return pd.DataFrame(rows, columns=['claim', 'method', 'baseline', 'attack', 'statistic', 'claimed', 'estimate',
+                                       'lower', 'upper', 'seeds', 'n_per_class', 'verdict'])
 
 def write_verdicts(folder, **kwargs) -> Path:
     "Write `folder/verdicts.csv` (see `verdicts`)."
@@ -281,9 +291,12 @@ def write_verdicts(folder, **kwargs) -> Path:
     return Path(folder)/'verdicts.csv'
 
 def verdict_table(v:pd.DataFrame, decimals:int=1) -> pd.DataFrame:
-    "`verdicts` as a page shows it, by claim: the difference with its 95 % interval, seeds, images per class, verdict."
-    def f(x, stat): return f"{x:+.{decimals + 2 * (stat == 'nsd')}f}"       # NSD is a ratio, the others points
-    t = v.set_index('claim')[['seeds', 'n_per_class', 'verdict']].copy()
-    t.insert(0, 'difference [95 % interval]', [f"{f(r.estimate, r.statistic)} [{f(r.lower, r.statistic)}, "
-                                               f"{f(r.upper, r.statistic)}]" for r in v.itertuples()])
+    "`verdicts` as a page shows it, by claim: the difference with its 95 % interval, the claimed side, seeds, n, verdict."
+    def f(x, r):                         # NSD is a ratio; a cost is judged against its margin: one more decimal
+        d = decimals + 2 * (r.statistic == 'nsd') + str(getattr(r, 'claimed', '')).startswith('> -')
+        return f"{x:+.{d}f}"
+    t = v.set_index('claim')[[c for c in ('claimed', 'seeds', 'n_per_class', 'verdict') if c in v]].copy()
+    t.insert(0, 'difference [95 % interval]', [f"{f(r.estimate, r)} [{f(r.lower, r)}, {f(r.upper, r)}]"
+                                               if not pd.isna(r.estimate) else '–' for r in v.itertuples()])
+    if 'n_per_class' in t: t['n_per_class'] = [('–' if pd.isna(n) else int(n)) for n in t.n_per_class]
     return t
