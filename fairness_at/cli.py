@@ -4,11 +4,11 @@
 
 # %% ../nbs/api/50_cli.ipynb #427e5069
 from __future__ import annotations
-import sys, argparse, inspect
+import os, sys, argparse, inspect
 from fractions import Fraction
 from dataclasses import fields, MISSING
 from pathlib import Path
-import pandas as pd, torch
+import pandas as pd, torch, torch.distributed as dist
 from fastcore.docments import docments
 from fastcore.script import Param, store_true
 from .core import *
@@ -26,7 +26,7 @@ from .bench import bench_cmd
 # %% auto #0
 __all__ = ['TRAIN_EXAMPLES', 'COMMANDS', 'parse_number', 'value_parser', 'Parser', 'add_option', 'add_config_options',
            'command_parser', 'train_parser', 'train_cmd', 'print_report', 'eval_cmd', 'record_evaluation',
-           'rebuild_cmd', 'report_cmd', 'parser', 'main']
+           'rebuild_cmd', 'report_cmd', 'parser', 'leave_torchrun', 'main']
 
 # %% ../nbs/api/50_cli.ipynb #fe5a0536
 def parse_number(s, name:str):
@@ -283,6 +283,13 @@ def parser(cmd:str) -> Parser:
     "The parser of command `cmd`."
     return train_parser() if cmd == 'train' else command_parser(COMMANDS[cmd], f'fairness-at {cmd}')
 
+def leave_torchrun(rc:int=0):
+    "End a rank of a `torchrun` job whose work is done and whose process group is closed, without Python's shutdown."
+    if int(os.environ.get('WORLD_SIZE', 1)) > 1 and not dist.is_initialized():
+        # gloo's worker threads may still be releasing the last collective's tensors; one that needs Python while the
+        # interpreter shuts down aborts the rank (SIGABRT after a finished run; pytorch/pytorch#179291)
+        sys.stdout.flush(); sys.stderr.flush(); os._exit(rc)
+
 def main(argv=None):
     "Entry point of the `fairness-at` command."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -304,6 +311,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"fairness-at {cmd}: interrupted; completed epochs are in the checkpoint — "
               "rerun with --resume to continue", file=sys.stderr); sys.exit(130)
+    leave_torchrun()
     return 0
 
 # python -m fairness_at.cli
