@@ -29,7 +29,7 @@ def safe_load(path, what:str='checkpoint'):
 
 # %% ../nbs/api/22_checkpoint.ipynb #ce4a4412
 def weights_digest(state:dict) -> str:
-    "SHA-256 of a `state_dict`: each entry's name, dtype, shape and bytes in name order, on any device or memory layout."
+    "SHA-256 of a `state_dict`: each entry's name, dtype, shape and bytes in name order, on any device or layout."
     h = hashlib.sha256()
     for k in sorted(state):
         t = state[k].detach().to('cpu').contiguous().reshape(-1)
@@ -80,8 +80,8 @@ def load_run_model(run_dir, device='cpu'):
     want = rec.get('weights_sha256') if isinstance(rec, dict) else None
     if want is not None and (got := weights_digest(state)) != want:
         raise FairnessATError(f"{run_dir/'checkpoint.pt'} does not hold the weights {run_dir/'result.json'} reports on "
-                              f"(SHA-256 {got[:12]}…, recorded {want[:12]}…): restore the run's own checkpoint.pt, or "
-                              f"move it away and rebuild it (fairness-at rebuild --run {run_dir})")
+                              f"(SHA-256 {got[:12]}…, recorded {want[:12]}…): restore the run's own checkpoint.pt, "
+                              f"or move it away and rebuild it (fairness-at rebuild --run {run_dir})")
     model = _load_state(model_for(ck['model_name'], ck['num_classes'], state), state, run_dir/'checkpoint.pt')
     return model.to(device).eval(), cfg
 

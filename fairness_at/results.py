@@ -291,7 +291,7 @@ def write_verdicts(folder, **kwargs) -> Path:
     return Path(folder)/'verdicts.csv'
 
 def verdict_table(v:pd.DataFrame, decimals:int=1) -> pd.DataFrame:
-    "`verdicts` as a page shows it, by claim: the difference with its 95 % interval, the claimed side, seeds, n, verdict."
+    "`verdicts` as a page shows it, by claim: the difference with its 95 % interval, claimed side, seeds, n, verdict."
     def f(x, r):                         # NSD is a ratio; a cost is judged against its margin: one more decimal
         d = decimals + 2 * (r.statistic == 'nsd') + str(getattr(r, 'claimed', '')).startswith('> -')
         return f"{x:+.{d}f}"
