@@ -284,9 +284,10 @@ def verdicts(folder, claims=CLAIMS, B:int=2000, min_seeds:int=2,
     return pd.DataFrame(rows, columns=['claim', 'method', 'baseline', 'attack', 'statistic', 'claimed', 'estimate',
                                        'lower', 'upper', 'seeds', 'n_per_class', 'verdict'])
 
-def write_verdicts(folder, **kwargs) -> Path:
-    "Write `folder/verdicts.csv` (see `verdicts`)."
+def write_verdicts(folder, **kwargs) -> Path|None:
+    "Write `folder/verdicts.csv` (see `verdicts`); nothing when no claim has its rows on enough common seeds."
     df = verdicts(folder, **kwargs)
+    if not df.verdict.ne('not judged').any(): return None
     with atomic_path(Path(folder)/'verdicts.csv') as tmp: df.round(3).to_csv(tmp, index=False)
     return Path(folder)/'verdicts.csv'
 

@@ -33,3 +33,13 @@ def test_recorded_runs_belong_to_their_protocol():
     for r in plan_sweep('cpu-fmnist', ['rslad', 'absld'], [0], ROOT/'results'):
         old = dataclasses.replace(r, out=ROOT/'results'/'cpu-fmnist-kl-mean'/r.name/'seed0')
         assert old.foreign() == "kl_reduction is 'mean', not 'batchmean'", old.foreign()
+
+def test_verdicts_are_current():
+    # every results/*/verdicts.csv is what `write_verdicts` writes from its folder's records now: a run added, redone
+    # or removed since the file was written fails here (rewrite it: `fairness_at.results.write_verdicts(folder)`)
+    from fairness_at.results import verdicts
+    files = sorted((ROOT/'results').glob('*/verdicts.csv'))
+    assert len(files) >= 4, f"only {len(files)} verdicts.csv files"
+    for f in files:
+        assert f.read_text() == verdicts(f.parent).round(3).to_csv(index=False), \
+            f"{f} differs from its folder's records: rewrite it with fairness_at.results.write_verdicts"
