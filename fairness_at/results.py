@@ -284,12 +284,12 @@ def verdicts(folder, claims=CLAIMS, B:int=2000, min_seeds:int=2,
     return pd.DataFrame(rows, columns=['claim', 'method', 'baseline', 'attack', 'statistic', 'claimed', 'estimate',
                                        'lower', 'upper', 'seeds', 'n_per_class', 'verdict'])
 
-def write_verdicts(folder, **kwargs) -> Path|None:
-    "Write `folder/verdicts.csv` (see `verdicts`); nothing when no claim has its rows on enough common seeds."
-    df = verdicts(folder, **kwargs)
+def write_verdicts(folder, dest=None, **kwargs) -> Path|None:
+    "Write `verdicts` of `folder` to `dest` (`folder/verdicts.csv`); nothing when no claim has enough common seeds."
+    df, dest = verdicts(folder, **kwargs), Path(dest or Path(folder)/'verdicts.csv')
     if not df.verdict.ne('not judged').any(): return None
-    with atomic_path(Path(folder)/'verdicts.csv') as tmp: df.round(3).to_csv(tmp, index=False)
-    return Path(folder)/'verdicts.csv'
+    with atomic_path(dest) as tmp: df.round(3).to_csv(tmp, index=False)
+    return dest
 
 def verdict_table(v:pd.DataFrame, decimals:int=1) -> pd.DataFrame:
     "`verdicts` as a page shows it, by claim: the difference with its 95 % interval, claimed side, seeds, n, verdict."
