@@ -256,6 +256,7 @@ def sweep_cmd(
 ):
     "Run every (method, seed) of a protocol not finished yet, then write ROOT/PRESET/summary.csv and verdicts.csv."
     check(preset is not None, "--preset is required, e.g. --preset cpu-fmnist")
+    check_choice('--preset', preset, all_presets(), 'preset')      # before asking for --methods it has no default of
     proto = PROTOCOLS.get(preset, {})
     methods, seeds = methods or proto.get('methods'), seeds or proto.get('seeds', [0])
     aa_per_class = proto.get('aa_per_class') if aa_per_class is None else aa_per_class
