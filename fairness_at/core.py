@@ -57,7 +57,8 @@ def seed_everything(seed:int):
 # %% ../nbs/api/00_core.ipynb #9f852aa7
 _UMASK = os.umask(0); os.umask(_UMASK)             # the user's umask: files are created as their other files are
 
-_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST, errno.EISDIR)
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST, errno.EISDIR,
+         errno.ENOENT, errno.ENAMETOOLONG)    # ENOENT: a folder that cannot be made (e.g. under /proc) or vanished
 
 def _write_error(path, e) -> FairnessATError|None:
     "A one-line error for a failed write of `path`, or `None` if `e` is not about the file system."

@@ -257,6 +257,9 @@ def sweep_cmd(
     "Run every (method, seed) of a protocol not finished yet, then write ROOT/PRESET/summary.csv and verdicts.csv."
     check(preset is not None, "--preset is required, e.g. --preset cpu-fmnist")
     check_choice('--preset', preset, all_presets(), 'preset')      # before asking for --methods it has no default of
+    check(jobs >= 1, f"--jobs must be ≥ 1, got {jobs}")             # bad values fail now, not after a training run
+    check(threads is None or threads >= 0, f"--threads must be ≥ 0, got {threads}")
+    check(aa_per_class is None or aa_per_class > 0, f"--aa-per-class must be positive, got {aa_per_class}")
     proto = PROTOCOLS.get(preset, {})
     methods, seeds = methods or proto.get('methods'), seeds or proto.get('seeds', [0])
     aa_per_class = proto.get('aa_per_class') if aa_per_class is None else aa_per_class
